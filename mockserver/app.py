@@ -1,0 +1,68 @@
+"""`create_app()`: the ASGI application, built fresh each call; two apps in one process share nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from mockserver import routes as api
+from mockserver.clock import Clock
+from mockserver.control import routes as control
+from mockserver.errors import APIError
+from mockserver.handlers import on_api_error, on_http_error, on_unexpected_error
+from mockserver.middleware import AdminAuth, ApiAuth, Envelope
+from mockserver.services import Services
+from mockserver.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    """Build the mock server.
+
+    Args:
+        settings: server configuration; defaults to `Settings()` (real clock, no fixtures).
+        clock: a clock to use instead of the one `settings.clock` names (tests inject a `ManualClock`).
+
+    Raises:
+        SeedError: the fixtures file cannot be loaded.
+    """
+    settings = settings or Settings()
+    services = Services.build(settings, clock)
+    services.load_fixtures()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Only the real clock needs a background driver; a manual clock moves through /_mock/clock/advance.
+        driver = asyncio.create_task(services.scheduler.run_forever()) if services.clock.mode == "real" else None
+        try:
+            yield
+        finally:
+            if driver is not None:
+                driver.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await driver
+
+    app = Starlette(
+        routes=[
+            Mount("/v1", routes=api.routes, middleware=[Middleware(ApiAuth, services=services, style="openai")]),
+            Mount("/openai/v1", routes=api.routes, middleware=[Middleware(ApiAuth, services=services, style="azure")]),
+            Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
+        ],
+        middleware=[Middleware(Envelope, services=services)],
+        exception_handlers={
+            APIError: on_api_error,
+            HTTPException: on_http_error,
+            Exception: on_unexpected_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,159 @@
+"""`mockserver [serve] [flags]`: start the server. Every flag can also come from `MOCKSERVER_<FLAG>`; flags win."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+from pydantic import ValidationError
+
+from mockserver.app import create_app
+from mockserver.seed import SeedError
+from mockserver.settings import DEFAULT_PHASES, Settings
+
+logger = logging.getLogger("mockserver")
+
+_REPEATABLE = {"phase", "webhook_url", "api_key"}
+
+
+def _phase(text: str) -> tuple[str, float]:
+    name, sep, seconds = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected NAME=SECONDS, got {text!r}")
+    if name not in DEFAULT_PHASES:
+        raise argparse.ArgumentTypeError(f"unknown phase {name!r}; known phases: {', '.join(DEFAULT_PHASES)}")
+    try:
+        value = float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"phase {name}: {seconds!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"phase {name}: a duration cannot be negative")
+    return name, value
+
+
+def _serve_parser(parser: argparse.ArgumentParser) -> None:
+    phases = ", ".join(f"{name}={seconds:g}" for name, seconds in DEFAULT_PHASES.items())
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default: 8000)")
+    parser.add_argument(
+        "--clock",
+        choices=["real", "manual"],
+        default="real",
+        help="real, or manual: time moves only via the control API",
+    )
+    parser.add_argument(
+        "--phase",
+        type=_phase,
+        action="append",
+        default=[],
+        metavar="NAME=SECONDS",
+        help=f"simulated duration of a lifecycle phase; repeatable. Defaults: {phases}",
+    )
+    parser.add_argument(
+        "--webhook-url", action="append", default=[], metavar="URL", help="webhook endpoint; repeatable"
+    )
+    parser.add_argument("--webhook-secret", metavar="whsec_…", help="signing secret for --webhook-url endpoints")
+    parser.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY", help="accept only these keys; repeatable"
+    )
+    parser.add_argument("--fixtures", type=Path, metavar="PATH", help="seed state JSON, e.g. fixtures/seed.json")
+    parser.add_argument("--seed", type=int, help="make ids and fake data reproducible")
+    parser.add_argument("--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /_mock")
+    parser.add_argument("--max-body-bytes", type=int, default=512 * 1024 * 1024, help="request body limit (413 above)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The program's parser and its `serve` sub-parser."""
+    parser = argparse.ArgumentParser(prog="mockserver", description="A mock OpenAI API server for tests and CI.")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="start the server (the default command)")
+    _serve_parser(serve)
+    return parser, serve
+
+
+def _with_environment(argv: list[str], serve_parser: argparse.ArgumentParser) -> list[str]:
+    """Prepend `MOCKSERVER_*` values as flags; a flag given on the command line replaces its variable."""
+    given = {arg.split("=")[0] for arg in argv if arg.startswith("--")}
+    injected: list[str] = []
+    for flag, action in serve_parser._option_string_actions.items():
+        if not flag.startswith("--") or action.dest == "help" or flag in given:
+            continue
+        value = os.environ.get("MOCKSERVER_" + action.dest.upper())
+        if value is None:
+            continue
+        values = value.replace(",", " ").split() if action.dest in _REPEATABLE else [value]
+        for item in values:
+            injected += [flag, item]
+    return injected + argv
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings(
+        host=args.host,
+        port=args.port,
+        clock=args.clock,
+        phases=dict(args.phase),
+        webhook_urls=tuple(args.webhook_url),
+        webhook_secret=args.webhook_secret,
+        api_keys=tuple(args.api_key),
+        fixtures=args.fixtures,
+        seed=args.seed,
+        admin_token=args.admin_token,
+        max_body_bytes=args.max_body_bytes,
+    )
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"mockserver: error: {message}\n")
+    return 2
+
+
+def serve(settings: Settings, log_level: str = "info") -> int:
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(settings)
+    except SeedError as exc:
+        return _fail(str(exc))
+    # Binding here, before uvicorn starts, is what lets --port 0 report the port it got.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}")
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{port}"
+    sys.stdout.write(f"mockserver listening on {url} (OpenAI base_url: {url}/v1, clock: {settings.clock})\n")
+    sys.stdout.flush()
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, serve_parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # No sub-command means `serve`; `mockserver --help` still shows the program's help.
+    if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help")):
+        arguments = ["serve", *arguments]
+    if arguments[0] == "serve":
+        arguments = ["serve", *_with_environment(arguments[1:], serve_parser)]
+    args = parser.parse_args(arguments)
+    try:
+        settings = settings_from_args(args)
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'-'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        return _fail(problems.replace("Value error, ", ""))
+    return serve(settings, args.log_level)

@@ -1,0 +1,64 @@
+"""The Files API's behaviour: uploads, the files the server writes itself, lookups and deletion."""
+
+from __future__ import annotations
+
+from mockserver.errors import InvalidRequestError, NotFoundError
+from mockserver.ids import IdFactory
+from mockserver.schemas.files import FileObject, FilePurpose
+from mockserver.store import Store
+
+# Files uploaded for batches expire after 30 days unless told otherwise (the spec's FileExpirationAfter).
+BATCH_FILE_TTL = 30 * 24 * 3600
+_JSONL_ONLY = {"fine-tune": "Fine-Tuning", "batch": "Batch"}
+
+
+class Files:
+    def __init__(self, store: Store, ids: IdFactory) -> None:
+        self._store = store
+        self._ids = ids
+
+    def check_upload(self, filename: str, purpose: str) -> None:
+        api = _JSONL_ONLY.get(purpose)
+        if api is not None and not filename.lower().endswith(".jsonl"):
+            raise InvalidRequestError(f"Invalid file format for {api} API. Must be .jsonl", param="file")
+
+    def create(
+        self,
+        project: str,
+        *,
+        filename: str,
+        purpose: FilePurpose,
+        content: bytes,
+        at: float,
+        expires_after: int | None = None,
+        file_id: str | None = None,
+    ) -> FileObject:
+        if expires_after is None and purpose == "batch":
+            expires_after = BATCH_FILE_TTL
+        created_at = int(at)
+        file = FileObject(
+            id=file_id or self._ids.file(),
+            bytes=len(content),
+            created_at=created_at,
+            filename=filename,
+            purpose=purpose,
+            expires_at=None if expires_after is None else created_at + expires_after,
+        )
+        self._store.files.add(project, file.id, file)
+        self._store.file_contents[file.id] = content
+        return file
+
+    def get(self, project: str, file_id: str) -> FileObject:
+        file = self._store.files.get(project, file_id)
+        if file is None:
+            raise NotFoundError(f"No such File object: {file_id}", param="id")
+        return file
+
+    def content(self, project: str, file_id: str) -> bytes:
+        return self._store.file_contents[self.get(project, file_id).id]
+
+    def delete(self, project: str, file_id: str) -> FileObject:
+        file = self.get(project, file_id)
+        self._store.files.remove(project, file_id)
+        self._store.file_contents.pop(file_id, None)
+        return file

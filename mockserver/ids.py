@@ -1,0 +1,48 @@
+"""Object ids in OpenAI's formats, from one seedable random source so that `--seed` makes a run reproducible."""
+
+from __future__ import annotations
+
+import random
+import string
+
+_ALNUM = string.ascii_letters + string.digits
+_HEX = "0123456789abcdef"
+
+
+class IdFactory:
+    def __init__(self, seed: int | None = None) -> None:
+        self._seed = seed
+        self._random = random.Random(seed)
+
+    def reseed(self) -> None:
+        """Start the sequence again (after a reset), so a seeded run hands out the same ids each time."""
+        self._random = random.Random(self._seed)
+
+    @property
+    def random(self) -> random.Random:
+        """The shared source for other simulated values (metrics, token counts)."""
+        return self._random
+
+    def alnum(self, prefix: str, length: int) -> str:
+        return prefix + "".join(self._random.choices(_ALNUM, k=length))
+
+    def hex(self, prefix: str, length: int = 32) -> str:
+        return prefix + "".join(self._random.choices(_HEX, k=length))
+
+    def file(self) -> str:
+        return self.alnum("file-", 22)
+
+    def fine_tuning_job(self) -> str:
+        return self.alnum("ftjob-", 24)
+
+    def fine_tuning_event(self) -> str:
+        return self.alnum("ftevent-", 24)
+
+    def checkpoint(self) -> str:
+        return self.alnum("ftckpt_", 24)
+
+    def model_tag(self) -> str:
+        return self.alnum("", 8)
+
+    def organization(self) -> str:
+        return self.alnum("org-", 24)

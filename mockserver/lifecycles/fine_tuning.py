@@ -1,0 +1,430 @@
+"""Fine-tuning jobs: `validating_files` → `queued` → `running` → `succeeded` | `failed`, `cancelled` from any
+non-terminal state, `paused` ⇄ `queued`.
+
+Every status change goes through `_move()`, whether a timer fired, the user cancelled or paused, or the control API
+forced it: that one place stamps the job, writes its events, schedules what comes next and reports the transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from mockserver.catalogue import fine_tunable
+from mockserver.errors import InvalidRequestError, NotFoundError
+from mockserver.files import Files
+from mockserver.lifecycles.machine import StateMachine
+from mockserver.lifecycles.runtime import Runtime, Transition, parse_scenario
+from mockserver.lifecycles.training import (
+    Plan,
+    checkpoint_metrics,
+    make_plan,
+    metrics_message,
+    resolve_method,
+    results_csv,
+    train_epoch,
+)
+from mockserver.lifecycles.training_data import TrainingData, inspect_file
+from mockserver.scheduler import Timer
+from mockserver.schemas.fine_tuning import (
+    Checkpoint,
+    CreateFineTuningJob,
+    FineTuningJob,
+    Hyperparameters,
+    JobError,
+    JobEvent,
+)
+from mockserver.schemas.models import Model
+
+OBJECT = "fine_tuning.job"
+SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
+
+MACHINE = StateMachine(
+    edges={
+        "validating_files": ("queued", "failed", "cancelled"),
+        "queued": ("running", "paused", "cancelled"),
+        "running": ("succeeded", "failed", "paused", "cancelled"),
+        "paused": ("queued", "cancelled"),
+    },
+    terminal=frozenset({"succeeded", "failed", "cancelled"}),
+)
+
+# Most events carry `{}` as data; "Fine-tuning job started" carries null, as the real API sends.
+_NO_DATA: Final[dict[str, Any]] = {}
+
+# Used when a job fails while training (the `fail` scenario, or a forced failure without an `error`).
+TRAINING_FAILURE = JobError(code="server_error", message="The job failed due to an internal error.", param=None)
+# Used for the `fail_validation` scenario when the file itself is fine.
+VALIDATION_FAILURE = JobError(
+    code="invalid_training_file",
+    message="The job failed due to an invalid training file. The training file could not be validated.",
+    param="training_file",
+)
+
+
+@dataclass
+class _Job:
+    """What the lifecycle tracks beside the wire object."""
+
+    job: FineTuningJob
+    project: str
+    scenario: str
+    base_model: str
+    training: TrainingData
+    validation: TrainingData | None
+    timer: Timer | None = None
+    plan: Plan | None = None
+    epochs_done: int = 0
+    epoch_started: float = 0.0
+
+
+class FineTuningLifecycle:
+    def __init__(self, runtime: Runtime, files: Files) -> None:
+        self._rt = runtime
+        self._files = files
+        self._jobs: dict[str, _Job] = {}
+
+    def clear(self) -> None:
+        self._jobs.clear()
+
+    # -- the API -----------------------------------------------------------------------------------------------------
+
+    def create(
+        self, project: str, request: CreateFineTuningJob, *, scenario: str | None = None, job_id: str | None = None
+    ) -> FineTuningJob:
+        """Validate everything first, then write: a refused request leaves nothing behind."""
+        if scenario is None:
+            scenario = (request.metadata or {}).get("mock_scenario", "succeed")
+            param = "metadata.mock_scenario"
+        else:
+            param = "x-mock-scenario"
+        scenario = parse_scenario(scenario, param=param, allowed=SCENARIOS)
+        method = request.resolved_method()
+        if request.method is not None and request.hyperparameters is not None:
+            raise InvalidRequestError(
+                "The 'hyperparameters' parameter is deprecated and cannot be used together with 'method'; "
+                f"set them in 'method.{method.type}.hyperparameters' instead.",
+                param="hyperparameters",
+            )
+        base_name = self._base_model(project, request.model, method.type)
+        training = self._inspect(project, request.training_file, "training_file", method.type, base_name)
+        validation = None
+        if request.validation_file is not None:
+            validation = self._inspect(project, request.validation_file, "validation_file", method.type, base_name)
+
+        at = self._rt.now()
+        ids = self._rt.ids
+        job = FineTuningJob(
+            id=job_id or ids.fine_tuning_job(),
+            created_at=int(at),
+            hyperparameters=Hyperparameters.model_validate(method.hyperparameters.model_dump()),
+            model=request.model,
+            organization_id=self._rt.fakes.organization_id,
+            status="validating_files",
+            training_file=request.training_file,
+            validation_file=request.validation_file,
+            integrations=request.integrations or [],
+            seed=request.seed if request.seed is not None else ids.random.randint(0, 2**31 - 1),
+            method=method,
+            metadata=request.metadata,
+            user_provided_suffix=request.suffix,
+        )
+        self._rt.store.fine_tuning_jobs.add(project, job.id, job)
+        self._rt.store.job_events[job.id] = []
+        self._rt.store.job_checkpoints[job.id] = []
+        state = _Job(job, project, scenario, base_name, training, validation)
+        self._jobs[job.id] = state
+        self._event(state, at, f"Created fine-tuning job: {job.id}")
+        if request.validation_file is None:
+            self._event(state, at, f"Validating training file: {request.training_file}")
+        else:
+            self._event(
+                state,
+                at,
+                f"Validating training file: {request.training_file} and validation file: {request.validation_file}",
+            )
+        self._schedule(state, "fine_tuning.validating_files", at, self._validated)
+        return job
+
+    def get(self, project: str, job_id: str) -> FineTuningJob:
+        job = self._rt.store.fine_tuning_jobs.get(project, job_id)
+        if job is None:
+            raise NotFoundError(f"Could not find fine tune: {job_id}", param="fine_tune_id", code="fine_tune_not_found")
+        return job
+
+    def cancel(self, project: str, job_id: str) -> FineTuningJob:
+        job = self.get(project, job_id)
+        if MACHINE.is_terminal(job.status):
+            raise InvalidRequestError(
+                f"Cannot cancel fine-tuning job {job_id} because its status is '{job.status}'. "
+                "Only jobs that are validating_files, queued, running or paused can be cancelled."
+            )
+        self._move(self._jobs[job_id], "cancelled", self._rt.now())
+        return job
+
+    def pause(self, project: str, job_id: str) -> FineTuningJob:
+        job = self.get(project, job_id)
+        if job.status not in ("queued", "running"):
+            raise InvalidRequestError(
+                f"Cannot pause fine-tuning job {job_id} because its status is '{job.status}'. "
+                "Only queued or running jobs can be paused."
+            )
+        self._move(self._jobs[job_id], "paused", self._rt.now())
+        return job
+
+    def resume(self, project: str, job_id: str) -> FineTuningJob:
+        job = self.get(project, job_id)
+        if job.status != "paused":
+            raise InvalidRequestError(
+                f"Cannot resume fine-tuning job {job_id} because its status is '{job.status}'. "
+                "Only paused jobs can be resumed."
+            )
+        self._move(self._jobs[job_id], "queued", self._rt.now())
+        return job
+
+    def force(self, job_id: str, target: str, error: JobError | None = None) -> FineTuningJob:
+        """Move a job to `target` through the legal path, as if each step had happened now (the control API)."""
+        found = self._rt.store.fine_tuning_jobs.get_any(job_id)
+        if found is None:
+            raise NotFoundError(f"Could not find fine tune: {job_id}", param="fine_tune_id", code="fine_tune_not_found")
+        state = self._jobs[job_id]
+        if target not in MACHINE.states:
+            allowed = ", ".join(f"'{s}'" for s in MACHINE.states)
+            raise InvalidRequestError(
+                f"Invalid value: '{target}'. Supported values are: {allowed}.", param="status", code="invalid_value"
+            )
+        path = MACHINE.path(state.job.status, target)
+        if path is None:
+            raise InvalidRequestError(
+                f"Cannot move fine-tuning job {job_id} from '{state.job.status}' to '{target}': no legal path.",
+                param="status",
+                code="invalid_transition",
+            )
+        at = self._rt.now()
+        for step in path:
+            self._move(state, step, at, error=error if step == "failed" else None)
+        return state.job
+
+    # -- checks ------------------------------------------------------------------------------------------------------
+
+    def _base_model(self, project: str, name: str, method: str) -> str:
+        """The snapshot a job trains, refusing what the real API would refuse."""
+        if name.startswith("ft:"):
+            if self._rt.store.models.get(project, name) is None:
+                raise InvalidRequestError(
+                    f"Model {name} is not available for fine-tuning or does not exist.",
+                    param="model",
+                    code="model_not_available",
+                )
+            return name.split(":")[1]
+        base = fine_tunable(name)
+        if base is None:
+            raise InvalidRequestError(
+                f"Model {name} is not available for fine-tuning or does not exist.",
+                param="model",
+                code="model_not_available",
+            )
+        if method not in base.methods:
+            raise InvalidRequestError(
+                f"Model {name} does not support the '{method}' fine-tuning method.",
+                param="model",
+                code="model_not_available",
+            )
+        return base.id
+
+    def _inspect(self, project: str, file_id: str, param: str, method: str, model: str) -> TrainingData:
+        file = self._rt.store.files.get(project, file_id)
+        if file is None:
+            raise InvalidRequestError(f"invalid {param}: {file_id}", param=param)
+        if file.purpose != "fine-tune":
+            raise InvalidRequestError(
+                f"File {file_id} has purpose '{file.purpose}', but fine-tuning files must have purpose 'fine-tune'.",
+                param=param,
+            )
+        content = self._rt.store.file_contents[file_id]
+        return inspect_file(content, file_id=file_id, method=method, model=model, param=param)
+
+    # -- timers ------------------------------------------------------------------------------------------------------
+
+    def _schedule(self, state: _Job, phase: str, start: float, then: Callable[[_Job, float], None]) -> None:
+        job_id = state.job.id
+
+        def fire(at: float) -> None:
+            current = self._jobs.get(job_id)
+            if current is not None:
+                current.timer = None
+                then(current, at)
+
+        state.timer = self._rt.after_phase(phase, start, fire)
+
+    def _validated(self, state: _Job, at: float) -> None:
+        error = state.training.error or (state.validation.error if state.validation else None)
+        if error is None and state.scenario == "fail_validation":
+            error = VALIDATION_FAILURE
+        if error is not None:
+            self._move(state, "failed", at, error=error)
+        else:
+            self._move(state, "queued", at)
+
+    def _dequeued(self, state: _Job, at: float) -> None:
+        self._move(state, "running", at)
+
+    def _epoch_ended(self, state: _Job, at: float) -> None:
+        assert state.plan is not None
+        if state.epochs_done + 1 < state.plan.n_epochs:
+            self._train_epoch(state, at)
+            self._schedule_epoch(state, at)
+        elif state.scenario == "fail":
+            self._move(state, "failed", at)
+        else:
+            self._move(state, "succeeded", at)
+
+    def _schedule_epoch(self, state: _Job, start: float) -> None:
+        assert state.plan is not None
+        state.epoch_started = start
+        job_id = state.job.id
+
+        def fire(at: float) -> None:
+            current = self._jobs.get(job_id)
+            if current is not None:
+                current.timer = None
+                self._epoch_ended(current, at)
+
+        epoch_length = self._rt.phases["fine_tuning.running"] / state.plan.n_epochs
+        state.timer = self._rt.scheduler.schedule(start + epoch_length, fire)
+
+    # -- the one place a status changes ------------------------------------------------------------------------------
+
+    def _move(self, state: _Job, target: str, at: float, *, error: JobError | None = None) -> None:
+        job = state.job
+        source = job.status
+        if state.timer is not None:
+            state.timer.cancel()
+            state.timer = None
+        job.status = target  # type: ignore[assignment]
+        if target == "queued":
+            if source == "paused":
+                self._event(state, at, "Fine-tuning job resumed")
+            else:
+                self._event(state, at, "Files validated, moving job to queued state")
+            if state.scenario != "stall":
+                self._schedule(state, "fine_tuning.queued", at, self._dequeued)
+        elif target == "running":
+            self._start_running(state, at)
+        elif target == "paused":
+            self._event(state, at, "Fine-tuning job paused")
+        elif target == "succeeded":
+            self._succeed(state, at)
+        elif target == "failed":
+            self._fail(state, at, error)
+        elif target == "cancelled":
+            if source in ("running", "paused") and state.plan is not None:
+                job.finished_at = int(at)
+            self._event(state, at, "Fine-tuning job cancelled")
+        self._rt.record(Transition(OBJECT, job.id, state.project, source, target, at))
+
+    def _start_running(self, state: _Job, at: float) -> None:
+        job = state.job
+        if state.plan is None:
+            state.plan = make_plan(job.method, state.training.examples, has_validation=state.validation is not None)
+            job.hyperparameters = state.plan.hyperparameters()
+            job.method = resolve_method(job.method, state.plan)
+            self._event(state, at, "Fine-tuning job started", data=None)
+        self._schedule_epoch(state, at)
+
+    def _train_epoch(self, state: _Job, at: float) -> dict[str, Any]:
+        """Report the next epoch as finished at `at`: its metrics events, spread over the epoch, and its checkpoint.
+
+        Returns the metrics of its last step.
+        """
+        plan = state.plan
+        assert plan is not None
+        state.epochs_done += 1
+        epoch = state.epochs_done
+        reported = train_epoch(plan, epoch, self._rt.ids.random)
+        start = min(state.epoch_started, at)
+        for index, (step, data) in enumerate(reported, start=1):
+            when = start + (at - start) * index / len(reported)
+            self._event(state, when, metrics_message(step, data), data=data, kind="metrics")
+        state.epoch_started = at
+        last = reported[-1][1]
+        if epoch < plan.n_epochs:
+            step = epoch * plan.steps_per_epoch
+            name = f"{self._model_prefix(state)}:{self._rt.ids.model_tag()}:ckpt-step-{step}"
+            self._event(state, at, f"Checkpoint created at step {step} with Snapshot ID: {name}")
+            # Only the last three epochs' checkpoints are kept, as the real service does.
+            if epoch >= plan.n_epochs - 2:
+                self._checkpoint(state, at, name, last)
+        return last
+
+    def _succeed(self, state: _Job, at: float) -> None:
+        job = state.job
+        plan = state.plan
+        assert plan is not None  # the machine only reaches succeeded through running
+        last: dict[str, Any] = {}
+        while state.epochs_done < plan.n_epochs:  # a forced success trains what is left in an instant
+            last = self._train_epoch(state, at)
+        model_name = f"{self._model_prefix(state)}:{self._rt.ids.model_tag()}"
+        self._checkpoint(state, at, model_name, last)
+        result = self._files.create(
+            state.project, filename="step_metrics.csv", purpose="fine-tune-results", content=results_csv(plan), at=at
+        )
+        job.fine_tuned_model = model_name
+        job.finished_at = int(at)
+        job.trained_tokens = state.training.tokens * plan.n_epochs
+        job.result_files = [result.id]
+        self._rt.store.models.add(
+            state.project, model_name, Model(id=model_name, created=int(at), owned_by=job.organization_id)
+        )
+        self._event(state, at, f"New fine-tuned model created: {model_name}")
+        self._event(state, at, "The job has successfully completed")
+
+    def _fail(self, state: _Job, at: float, error: JobError | None) -> None:
+        job = state.job
+        if error is None:
+            error = TRAINING_FAILURE if state.plan is not None else (state.training.error or VALIDATION_FAILURE)
+        job.error = error
+        # A job that fails in validation never finished anything; one that fails while training has.
+        if state.plan is not None:
+            job.finished_at = int(at)
+        self._event(state, at, error.message, level="error")
+
+    # -- records -----------------------------------------------------------------------------------------------------
+
+    def _model_prefix(self, state: _Job) -> str:
+        suffix = state.job.user_provided_suffix or ""
+        return f"ft:{state.base_model}:{self._rt.fakes.organization_slug}:{suffix}"
+
+    def _event(
+        self,
+        state: _Job,
+        at: float,
+        message: str,
+        *,
+        level: str = "info",
+        kind: str = "message",
+        data: dict[str, Any] | None = _NO_DATA,
+    ) -> None:
+        event = JobEvent.model_validate(
+            {
+                "id": self._rt.ids.fine_tuning_event(),
+                "created_at": int(at),
+                "level": level,
+                "message": message,
+                "type": kind,
+                "data": {} if data is _NO_DATA else data,
+            }
+        )
+        self._rt.store.job_events[state.job.id].append(event)
+
+    def _checkpoint(self, state: _Job, at: float, name: str, data: dict[str, Any]) -> None:
+        checkpoint = Checkpoint(
+            id=self._rt.ids.checkpoint(),
+            created_at=int(at),
+            fine_tuned_model_checkpoint=name,
+            fine_tuning_job_id=state.job.id,
+            step_number=int(data["step"]),
+            metrics=checkpoint_metrics(data),
+        )
+        self._rt.store.job_checkpoints[state.job.id].append(checkpoint)

@@ -1,0 +1,43 @@
+"""A table-driven state machine: which state may follow which, and the legal path between two states."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    edges: Mapping[str, tuple[str, ...]]
+    terminal: frozenset[str]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.edges, *(s for targets in self.edges.values() for s in targets)]))
+
+    def is_terminal(self, state: str) -> bool:
+        return state in self.terminal
+
+    def can(self, source: str, target: str) -> bool:
+        return target in self.edges.get(source, ())
+
+    def path(self, source: str, target: str) -> list[str] | None:
+        """The shortest legal path from `source` to `target`, excluding `source`; None when there is none."""
+        if source == target:
+            return None
+        previous: dict[str, str] = {}
+        queue = deque([source])
+        while queue:
+            state = queue.popleft()
+            for following in self.edges.get(state, ()):
+                if following in previous or following == source:
+                    continue
+                previous[following] = state
+                if following == target:
+                    steps = [target]
+                    while steps[-1] != source and previous[steps[-1]] != source:
+                        steps.append(previous[steps[-1]])
+                    return steps[::-1]
+                queue.append(following)
+        return None

@@ -1,0 +1,9 @@
+"""The OpenAI surface, mounted at `/v1` and `/openai/v1`."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from mockserver.routes import files, fine_tuning, models
+
+routes: list[BaseRoute] = [*files.routes, *fine_tuning.routes, *models.routes]

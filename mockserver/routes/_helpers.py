@@ -1,0 +1,48 @@
+"""What every handler does: find the services and the caller's project, read a body, answer a model."""
+
+from __future__ import annotations
+
+from typing import TypeVar, cast
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.errors import InvalidRequestError
+from mockserver.services import Services
+from mockserver.validation import parse_json_object, validate
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+def project(request: Request) -> str:
+    return cast(str, request.state.project)
+
+
+def answer(model: BaseModel, status_code: int = 200) -> Response:
+    # Nulls are kept: the real API sends them, and clients read them.
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+async def read_body(request: Request, model: type[M]) -> M:
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    body = await request.body()
+    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+        raise InvalidRequestError(
+            f"Invalid Content-Type header ({content_type}), expected application/json.", code="invalid_content_type"
+        )
+    return validate(model, parse_json_object(body))
+
+
+async def read_optional_body(request: Request) -> None:
+    """Endpoints without parameters (cancel, pause): an empty body or `{}` is fine, anything else is refused."""
+    body = await request.body()
+    if body.strip():
+        data = parse_json_object(body)
+        if data:
+            name = next(iter(data))
+            raise InvalidRequestError(f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from mockserver.errors import InvalidRequestError
+from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.routes._helpers import answer, project, services
+from mockserver.schemas.common import CursorListResponse, DeletedResponse
+from mockserver.schemas.files import UPLOAD_PURPOSES, FileObject
+
+_FORM_FIELDS = {"file", "purpose", "expires_after[anchor]", "expires_after[seconds]"}
+
+
+def _expiry(anchor: str | None, seconds: str | None) -> int | None:
+    if anchor is None and seconds is None:
+        return None
+    if anchor != "created_at":
+        raise InvalidRequestError(
+            f"Invalid value: '{anchor}'. Supported values are: 'created_at'.",
+            param="expires_after.anchor",
+            code="invalid_value",
+        )
+    if seconds is None or not seconds.isdigit():
+        raise InvalidRequestError(
+            f"Invalid type for 'expires_after.seconds': expected an integer, but got '{seconds}' instead.",
+            param="expires_after.seconds",
+            code="invalid_type",
+        )
+    value = int(seconds)
+    if not 3600 <= value <= 2592000:
+        raise InvalidRequestError(
+            f"Invalid 'expires_after.seconds': expected a value between 3600 and 2592000, but got {value} instead.",
+            param="expires_after.seconds",
+            code="invalid_value",
+        )
+    return value
+
+
+async def create_file(request: Request) -> Response:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise InvalidRequestError(
+            f"Invalid Content-Type header ({content_type or 'none'}), expected multipart/form-data.",
+            code="invalid_content_type",
+        )
+    async with request.form() as form:
+        for name in form:
+            if name not in _FORM_FIELDS:
+                raise InvalidRequestError(f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+        upload, purpose = form.get("file"), form.get("purpose")
+        if not isinstance(upload, UploadFile):
+            raise InvalidRequestError(
+                "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
+            )
+        if not isinstance(purpose, str):
+            raise InvalidRequestError(
+                "Missing required parameter: 'purpose'.", param="purpose", code="missing_required_parameter"
+            )
+        if purpose not in UPLOAD_PURPOSES:
+            supported = ", ".join(f"'{p}'" for p in UPLOAD_PURPOSES)
+            raise InvalidRequestError(
+                f"Invalid value: '{purpose}'. Supported values are: {supported}.", param="purpose", code="invalid_value"
+            )
+        anchor, seconds = form.get("expires_after[anchor]"), form.get("expires_after[seconds]")
+        expires_after = _expiry(
+            anchor if isinstance(anchor, str) else None, seconds if isinstance(seconds, str) else None
+        )
+        filename = upload.filename or "file"
+        svc = services(request)
+        svc.files.check_upload(filename, purpose)
+        content = await upload.read()
+    file = svc.files.create(
+        project(request),
+        filename=filename,
+        purpose=purpose,  # type: ignore[arg-type]  # checked against UPLOAD_PURPOSES above
+        content=content,
+        at=svc.clock.now(),
+        expires_after=expires_after,
+    )
+    return answer(file)
+
+
+async def list_files(request: Request) -> Response:
+    query = request.query_params
+    limit = read_limit(query, default=10000, maximum=10000)
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise InvalidRequestError(
+            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
+        )
+    purpose = query.get("purpose")
+    store = services(request).store.files
+    items = store.newest_first(project(request)) if order == "desc" else store.oldest_first(project(request))
+    if purpose:
+        items = ((object_id, file) for object_id, file in items if file.purpose == purpose)
+    page = paginate(items, after=query.get("after"), limit=limit)
+    first_id, last_id = first_last_ids(page, lambda file: file.id)
+    return answer(
+        CursorListResponse[FileObject](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
+    )
+
+
+async def retrieve_file(request: Request) -> Response:
+    return answer(services(request).files.get(project(request), request.path_params["file_id"]))
+
+
+async def file_content(request: Request) -> Response:
+    content = services(request).files.content(project(request), request.path_params["file_id"])
+    return Response(content, media_type="application/octet-stream")
+
+
+async def delete_file(request: Request) -> Response:
+    file = services(request).files.delete(project(request), request.path_params["file_id"])
+    return answer(DeletedResponse(id=file.id, object="file", deleted=True))
+
+
+routes: list[BaseRoute] = [
+    Route("/files", create_file, methods=["POST"]),
+    Route("/files", list_files, methods=["GET"]),
+    Route("/files/{file_id}", retrieve_file, methods=["GET"]),
+    Route("/files/{file_id}", delete_file, methods=["DELETE"]),
+    Route("/files/{file_id}/content", file_content, methods=["GET"]),
+]

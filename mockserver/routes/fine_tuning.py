@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from mockserver.errors import InvalidRequestError
+from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.routes._helpers import answer, project, read_body, read_optional_body, services
+from mockserver.schemas.common import CursorListResponse, ListResponse
+from mockserver.schemas.fine_tuning import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
+
+SCENARIO_HEADER = "x-mock-scenario"
+
+
+async def create_job(request: Request) -> Response:
+    body = await read_body(request, CreateFineTuningJob)
+    job = services(request).fine_tuning.create(project(request), body, scenario=request.headers.get(SCENARIO_HEADER))
+    return answer(job)
+
+
+def _metadata_filter(request: Request) -> tuple[bool, dict[str, str]]:
+    """`metadata[k]=v` pairs to match, or `metadata=null` for jobs without metadata."""
+    wanted: dict[str, str] = {}
+    only_without = False
+    for key, value in request.query_params.multi_items():
+        if key == "metadata":
+            if value != "null":
+                raise InvalidRequestError(
+                    "Invalid 'metadata': filter with metadata[key]=value, or metadata=null for jobs without metadata.",
+                    param="metadata",
+                    code="invalid_value",
+                )
+            only_without = True
+        elif key.startswith("metadata[") and key.endswith("]"):
+            wanted[key[len("metadata[") : -1]] = value
+    return only_without, wanted
+
+
+async def list_jobs(request: Request) -> Response:
+    query = request.query_params
+    limit = read_limit(query, default=20)
+    only_without, wanted = _metadata_filter(request)
+
+    def matching() -> Iterator[tuple[str, FineTuningJob]]:
+        for job_id, job in services(request).store.fine_tuning_jobs.newest_first(project(request)):
+            metadata = job.metadata or {}
+            if only_without and metadata:
+                continue
+            if all(metadata.get(key) == value for key, value in wanted.items()):
+                yield job_id, job
+
+    page = paginate(matching(), after=query.get("after"), limit=limit)
+    return answer(ListResponse[FineTuningJob](data=page.data, has_more=page.has_more))
+
+
+async def retrieve_job(request: Request) -> Response:
+    return answer(services(request).fine_tuning.get(project(request), request.path_params["job_id"]))
+
+
+async def cancel_job(request: Request) -> Response:
+    await read_optional_body(request)
+    return answer(services(request).fine_tuning.cancel(project(request), request.path_params["job_id"]))
+
+
+async def pause_job(request: Request) -> Response:
+    await read_optional_body(request)
+    return answer(services(request).fine_tuning.pause(project(request), request.path_params["job_id"]))
+
+
+async def resume_job(request: Request) -> Response:
+    await read_optional_body(request)
+    return answer(services(request).fine_tuning.resume(project(request), request.path_params["job_id"]))
+
+
+async def list_events(request: Request) -> Response:
+    svc = services(request)
+    job = svc.fine_tuning.get(project(request), request.path_params["job_id"])
+    limit = read_limit(request.query_params, default=20)
+    events = svc.store.job_events[job.id]
+    page = paginate(
+        ((event.id, event) for event in reversed(events)), after=request.query_params.get("after"), limit=limit
+    )
+    return answer(ListResponse[JobEvent](data=page.data, has_more=page.has_more))
+
+
+async def list_checkpoints(request: Request) -> Response:
+    svc = services(request)
+    job = svc.fine_tuning.get(project(request), request.path_params["job_id"])
+    limit = read_limit(request.query_params, default=10)
+    checkpoints = svc.store.job_checkpoints[job.id]
+    page = paginate(((c.id, c) for c in reversed(checkpoints)), after=request.query_params.get("after"), limit=limit)
+    first_id, last_id = first_last_ids(page, lambda checkpoint: checkpoint.id)
+    return answer(
+        CursorListResponse[Checkpoint](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/fine_tuning/jobs", create_job, methods=["POST"]),
+    Route("/fine_tuning/jobs", list_jobs, methods=["GET"]),
+    Route("/fine_tuning/jobs/{job_id}", retrieve_job, methods=["GET"]),
+    Route("/fine_tuning/jobs/{job_id}/cancel", cancel_job, methods=["POST"]),
+    Route("/fine_tuning/jobs/{job_id}/pause", pause_job, methods=["POST"]),
+    Route("/fine_tuning/jobs/{job_id}/resume", resume_job, methods=["POST"]),
+    Route("/fine_tuning/jobs/{job_id}/events", list_events, methods=["GET"]),
+    Route("/fine_tuning/jobs/{job_id}/checkpoints", list_checkpoints, methods=["GET"]),
+]

@@ -1,0 +1,106 @@
+"""The timer heap: every due state change and retry is a timer, so work grows with what fires, not with what exists.
+
+With a `ManualClock`, `advance_to()` fires timers one by one in time order, setting the clock to each timer's due time
+first, so what a callback stamps is the moment it was due. With a `SystemClock`, `run_forever()` wakes for the next
+timer, and `run_due()` is also called before each request so that a due change is applied before anyone can observe it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import inspect
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from mockserver import clock as clocks
+from mockserver.clock import Clock, ManualClock
+
+logger = logging.getLogger(__name__)
+
+Callback = Callable[[float], Awaitable[None] | None]
+
+
+@dataclass(order=True)
+class Timer:
+    """One scheduled callback; `cancel()` leaves it in the heap, where it is skipped when it comes up."""
+
+    due: float
+    seq: int
+    callback: Callback = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Scheduler:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._heap: list[Timer] = []
+        self._seq = itertools.count()
+        self._wakeup = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+        # Manual advances await callbacks between heap pops; one at a time keeps their order intact.
+        self._advance_lock = asyncio.Lock()
+
+    def schedule(self, due: float, callback: Callback) -> Timer:
+        timer = Timer(due, next(self._seq), callback)
+        heapq.heappush(self._heap, timer)
+        if self._heap[0] is timer:
+            self._wakeup.set()
+        return timer
+
+    def next_due(self) -> float | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0].due if self._heap else None
+
+    def pending(self) -> int:
+        return sum(1 for timer in self._heap if not timer.cancelled)
+
+    def clear(self) -> None:
+        self._heap.clear()
+        self._wakeup.set()
+
+    def _pop_due(self, until: float) -> Timer | None:
+        while self._heap and self._heap[0].due <= until:
+            timer = heapq.heappop(self._heap)
+            if not timer.cancelled:
+                return timer
+        return None
+
+    def run_due(self, until: float) -> None:
+        """Fire every timer due by `until` without waiting on any asynchronous work they start."""
+        while (timer := self._pop_due(until)) is not None:
+            result = timer.callback(timer.due)
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+
+    async def advance_to(self, until: float) -> None:
+        """Manual clock: fire due timers in time order, awaiting each, then leave the clock at `until`."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("advance_to() needs a ManualClock")
+        async with self._advance_lock:
+            while (timer := self._pop_due(until)) is not None:
+                self.clock.set(timer.due)
+                result = timer.callback(timer.due)
+                if inspect.isawaitable(result):
+                    await result
+            self.clock.set(until)
+
+    async def run_forever(self) -> None:
+        """Real clock: sleep until the next timer (or an earlier one is scheduled), fire what is due, repeat."""
+        while True:
+            due = self.next_due()
+            timeout = None if due is None else max(0.0, due - self.clock.now())
+            self._wakeup.clear()
+            await clocks.wait(self._wakeup, timeout)
+            try:
+                self.run_due(self.clock.now())
+            except Exception:  # a broken callback must not stop every other lifecycle
+                logger.exception("scheduled callback failed")

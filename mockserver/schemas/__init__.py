@@ -1,0 +1,1 @@
+"""Pydantic wire models: the single source of every request and response shape."""

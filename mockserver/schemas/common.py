@@ -1,0 +1,158 @@
+"""Shapes shared by every resource: the error envelope, lists, metadata and the "auto"-or-number parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from mockserver.validation import PARAM, custom_error, json_type_name
+
+T = TypeVar("T")
+
+
+class Request(BaseModel):
+    """A request body: unknown fields are refused (as the real API does) and types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Wire(BaseModel):
+    """A response object; extra keys are allowed so that forward-compatible fields survive a round trip."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ListResponse(BaseModel, Generic[T]):
+    object: Literal["list"] = "list"
+    data: list[T]
+    has_more: bool
+
+
+class CursorListResponse(ListResponse[T]):
+    first_id: str | None
+    last_id: str | None
+
+
+class DeletedResponse(BaseModel):
+    id: str
+    object: str
+    deleted: bool
+
+
+def _check_metadata(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise custom_error(
+            "invalid_type", f"Invalid type for '{PARAM}': expected an object, but got {json_type_name(value)} instead."
+        )
+    if len(value) > 16:
+        raise custom_error(
+            "object_above_max_properties",
+            f"Invalid '{PARAM}': too many properties. Expected an object with at most 16 properties, "
+            f"but got an object with {len(value)} properties instead.",
+        )
+    for key, item in value.items():
+        if len(key) > 64:
+            raise custom_error(
+                "string_above_max_length",
+                f"Invalid '{PARAM}': metadata key too long. Expected a key with maximum length 64, "
+                f"but got a key with length {len(key)} instead.",
+            )
+        if not isinstance(item, str):
+            raise custom_error(
+                "invalid_type",
+                f"Invalid type for '{PARAM}.{key}': expected a string, but got {json_type_name(item)} instead.",
+            )
+        if len(item) > 512:
+            raise custom_error(
+                "string_above_max_length",
+                f"Invalid '{PARAM}.{key}': string too long. Expected a string with maximum length 512, "
+                f"but got a string with length {len(item)} instead.",
+            )
+    return value
+
+
+Metadata = Annotated[dict[str, str] | None, BeforeValidator(_check_metadata)]
+
+
+def _number_check(
+    *, integer: bool, minimum: float | None, maximum: float | None, exclusive_minimum: bool, allow_auto: bool
+) -> Callable[[Any], Any]:
+    kind = "integer" if integer else "decimal"
+
+    def check(value: Any) -> Any:
+        if allow_auto and value == "auto":
+            return value
+        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok_type:
+            expected = "'auto' or an integer" if integer else "'auto' or a number"
+            if not allow_auto:
+                expected = "an integer" if integer else "a number"
+            raise custom_error(
+                "invalid_type",
+                f"Invalid type for '{PARAM}': expected {expected}, but got {json_type_name(value)} instead.",
+            )
+        if minimum is not None and (value <= minimum if exclusive_minimum else value < minimum):
+            op = ">" if exclusive_minimum else ">="
+            raise custom_error(
+                f"{kind}_below_min_value",
+                f"Invalid '{PARAM}': {kind} below minimum value. Expected a value {op} {minimum:g}, "
+                f"but got {value} instead.",
+            )
+        if maximum is not None and value > maximum:
+            raise custom_error(
+                f"{kind}_above_max_value",
+                f"Invalid '{PARAM}': {kind} above maximum value. Expected a value <= {maximum:g}, "
+                f"but got {value} instead.",
+            )
+        return value
+
+    return check
+
+
+def auto_int(minimum: int | None = None, maximum: int | None = None) -> BeforeValidator:
+    """For `Annotated[Literal["auto"] | int, ...]`: "auto" or an integer in [minimum, maximum]."""
+    return BeforeValidator(
+        _number_check(integer=True, minimum=minimum, maximum=maximum, exclusive_minimum=False, allow_auto=True)
+    )
+
+
+def auto_number(
+    minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False
+) -> BeforeValidator:
+    """For `Annotated[Literal["auto"] | float, ...]`: "auto" or a number within the bounds."""
+    return BeforeValidator(
+        _number_check(
+            integer=False, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=True
+        )
+    )
+
+
+def int_range(minimum: int | None = None, maximum: int | None = None) -> BeforeValidator:
+    return BeforeValidator(
+        _number_check(integer=True, minimum=minimum, maximum=maximum, exclusive_minimum=False, allow_auto=False)
+    )
+
+
+def number_range(
+    minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False
+) -> BeforeValidator:
+    return BeforeValidator(
+        _number_check(
+            integer=False, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=False
+        )
+    )

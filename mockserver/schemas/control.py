@@ -1,0 +1,43 @@
+"""Shapes of the control API (`/_mock`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mockserver.schemas.common import Request, number_range
+from mockserver.schemas.fine_tuning import JobError
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ClockState(BaseModel):
+    mode: Literal["real", "manual"]
+    now: float
+
+
+class Advance(Request):
+    seconds: Annotated[float, number_range(0)]
+
+
+class TransitionRecord(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    object: str
+    id: str
+    from_: str = Field(alias="from")
+    to: str
+    at: int
+
+
+class Advanced(BaseModel):
+    now: float
+    transitions: list[TransitionRecord]
+
+
+class ForceJobTransition(Request):
+    status: str
+    error: JobError | None = None

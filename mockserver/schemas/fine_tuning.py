@@ -1,0 +1,203 @@
+"""Fine-tuning jobs: the create request, the job, its events and checkpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+
+from mockserver.schemas.common import (
+    Metadata,
+    Request,
+    Wire,
+    auto_int,
+    auto_number,
+    int_range,
+)
+from mockserver.schemas.graders import Grader
+from mockserver.validation import custom_error
+
+JobStatus = Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled", "paused"]
+MethodType = Literal["supervised", "dpo", "reinforcement"]
+
+BatchSize = Annotated[Literal["auto"] | int, auto_int(1, 256)]
+NEpochs = Annotated[Literal["auto"] | int, auto_int(1, 50)]
+LearningRateMultiplier = Annotated[Literal["auto"] | float, auto_number(0, exclusive_minimum=True)]
+Beta = Annotated[Literal["auto"] | float, auto_number(0, 2, exclusive_minimum=True)]
+ComputeMultiplier = Annotated[Literal["auto"] | float, auto_number(0.00001, 10, exclusive_minimum=True)]
+EvalCount = Annotated[Literal["auto"] | int, auto_int(1)]
+
+
+# -- request ---------------------------------------------------------------------------------------------------------
+
+
+class SupervisedHyperparameters(Request):
+    batch_size: BatchSize = "auto"
+    learning_rate_multiplier: LearningRateMultiplier = "auto"
+    n_epochs: NEpochs = "auto"
+
+
+class DpoHyperparameters(SupervisedHyperparameters):
+    beta: Beta = "auto"
+
+
+class ReinforcementHyperparameters(SupervisedHyperparameters):
+    compute_multiplier: ComputeMultiplier = "auto"
+    eval_interval: EvalCount = "auto"
+    eval_samples: EvalCount = "auto"
+    reasoning_effort: Literal["default", "low", "medium", "high"] = "default"
+
+
+class SupervisedMethod(Request):
+    hyperparameters: SupervisedHyperparameters = Field(default_factory=SupervisedHyperparameters)
+
+
+class DpoMethod(Request):
+    hyperparameters: DpoHyperparameters = Field(default_factory=DpoHyperparameters)
+
+
+class ReinforcementMethod(Request):
+    grader: Grader
+    hyperparameters: ReinforcementHyperparameters = Field(default_factory=ReinforcementHyperparameters)
+
+
+class Method(Request):
+    type: MethodType
+    supervised: SupervisedMethod | None = None
+    dpo: DpoMethod | None = None
+    reinforcement: ReinforcementMethod | None = None
+
+    @model_validator(mode="after")
+    def _one_configuration(self) -> Method:
+        for other in ("supervised", "dpo", "reinforcement"):
+            if other != self.type and getattr(self, other) is not None:
+                raise custom_error(
+                    "invalid_value",
+                    f"Invalid 'method': '{other}' settings were given, but the method type is '{self.type}'.",
+                )
+        if self.type == "reinforcement" and self.reinforcement is None:
+            raise custom_error("invalid_value", "Missing required parameter: 'method.reinforcement.grader'.")
+        # The job echoes the chosen configuration with its defaults, even when the request named only the type.
+        if self.type == "supervised" and self.supervised is None:
+            self.supervised = SupervisedMethod()
+        if self.type == "dpo" and self.dpo is None:
+            self.dpo = DpoMethod()
+        return self
+
+    @model_serializer(mode="wrap")
+    def _only_the_chosen(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The real API echoes only the configuration of the chosen type.
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if key == "type" or key == self.type}
+
+    @property
+    def hyperparameters(self) -> SupervisedHyperparameters:
+        chosen = getattr(self, self.type)
+        return chosen.hyperparameters if chosen is not None else SupervisedHyperparameters()
+
+
+class WandbSettings(Request):
+    project: str
+    name: str | None = None
+    entity: str | None = None
+    tags: list[str] | None = None
+
+
+class Integration(Request):
+    type: Literal["wandb"]
+    wandb: WandbSettings
+
+
+class CreateFineTuningJob(Request):
+    model: str
+    training_file: str
+    validation_file: str | None = None
+    hyperparameters: SupervisedHyperparameters | None = None
+    suffix: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    seed: Annotated[int, int_range(0, 2147483647)] | None = None
+    method: Method | None = None
+    integrations: Annotated[list[Integration], Field(max_length=5)] | None = None
+    metadata: Metadata = None
+
+    def resolved_method(self) -> Method:
+        """`method`, or the deprecated top-level `hyperparameters` as a supervised method."""
+        if self.method is not None:
+            return self.method
+        return Method(
+            type="supervised",
+            supervised=SupervisedMethod(hyperparameters=self.hyperparameters or SupervisedHyperparameters()),
+        )
+
+
+# -- response --------------------------------------------------------------------------------------------------------
+
+
+class JobError(BaseModel):
+    code: str
+    message: str
+    param: str | None = None
+
+
+class Hyperparameters(BaseModel):
+    batch_size: Literal["auto"] | int | None = "auto"
+    learning_rate_multiplier: Literal["auto"] | float = "auto"
+    n_epochs: Literal["auto"] | int = "auto"
+
+
+class FineTuningJob(Wire):
+    id: str
+    object: Literal["fine_tuning.job"] = "fine_tuning.job"
+    created_at: int
+    error: JobError | None = None
+    fine_tuned_model: str | None = None
+    finished_at: int | None = None
+    hyperparameters: Hyperparameters
+    model: str
+    organization_id: str
+    result_files: list[str] = Field(default_factory=list)
+    status: JobStatus
+    trained_tokens: int | None = None
+    training_file: str
+    validation_file: str | None = None
+    integrations: list[Integration] | None = Field(default_factory=list)
+    seed: int
+    estimated_finish: int | None = None
+    method: Method
+    metadata: dict[str, str] | None = None
+    # Not in the published spec or the SDK types, but sent by the real API.
+    user_provided_suffix: str | None = None
+
+
+class JobEvent(Wire):
+    object: Literal["fine_tuning.job.event"] = "fine_tuning.job.event"
+    id: str
+    created_at: int
+    level: Literal["info", "warn", "error"] = "info"
+    message: str
+    type: Literal["message", "metrics"] = "message"
+    data: dict[str, Any] | None = Field(default_factory=dict)
+
+
+class CheckpointMetrics(BaseModel):
+    step: float | None = None
+    train_loss: float | None = None
+    train_mean_token_accuracy: float | None = None
+    valid_loss: float | None = None
+    valid_mean_token_accuracy: float | None = None
+    full_valid_loss: float | None = None
+    full_valid_mean_token_accuracy: float | None = None
+
+    @model_serializer(mode="wrap")
+    def _present_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class Checkpoint(Wire):
+    object: Literal["fine_tuning.job.checkpoint"] = "fine_tuning.job.checkpoint"
+    id: str
+    created_at: int
+    fine_tuned_model_checkpoint: str
+    fine_tuning_job_id: str
+    step_number: int
+    metrics: CheckpointMetrics

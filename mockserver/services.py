@@ -1,0 +1,69 @@
+"""Everything one app instance owns, built once per `create_app()`: no state lives at module level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mockserver.clock import Clock, ManualClock, SystemClock
+from mockserver.fakes import FakeData
+from mockserver.files import Files
+from mockserver.ids import IdFactory
+from mockserver.lifecycles.fine_tuning import FineTuningLifecycle
+from mockserver.lifecycles.runtime import Runtime
+from mockserver.scheduler import Scheduler
+from mockserver.seed import load_seed
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    scheduler: Scheduler
+    ids: IdFactory
+    fakes: FakeData
+    store: Store
+    runtime: Runtime
+    files: Files
+    fine_tuning: FineTuningLifecycle
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        if clock is None:
+            clock = ManualClock() if settings.clock == "manual" else SystemClock()
+        scheduler = Scheduler(clock)
+        ids = IdFactory(settings.seed)
+        fakes = FakeData(settings.seed)
+        store = Store()
+        runtime = Runtime(clock=clock, scheduler=scheduler, ids=ids, fakes=fakes, store=store, phases=settings.phases)
+        files = Files(store, ids)
+        return cls(
+            settings=settings,
+            clock=clock,
+            scheduler=scheduler,
+            ids=ids,
+            fakes=fakes,
+            store=store,
+            runtime=runtime,
+            files=files,
+            fine_tuning=FineTuningLifecycle(runtime, files),
+        )
+
+    def reset(self) -> None:
+        """Forget every object and timer; the manual clock returns to its start and ids start their sequence again."""
+        self.scheduler.clear()
+        self.store.clear()
+        self.fine_tuning.clear()
+        self.ids.reseed()
+        if isinstance(self.clock, ManualClock):
+            self.clock.reset()
+
+    def load_fixtures(self) -> None:
+        if self.settings.fixtures is not None:
+            load_seed(self, self.settings.fixtures)
+
+    def reset_and_reload(self) -> None:
+        """`POST /_mock/reset`: what the command line configured (fixtures included) comes back."""
+        self.reset()
+        self.load_fixtures()

@@ -1,0 +1,69 @@
+"""Server configuration: what the CLI flags (and `MOCKSERVER_*` variables) set, also usable from Python."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Simulated seconds each phase lasts: a whole fine-tuning job takes about 15 s, a batch about 15 s, an eval run 10 s.
+DEFAULT_PHASES: dict[str, float] = {
+    "fine_tuning.validating_files": 3.0,
+    "fine_tuning.queued": 2.0,
+    "fine_tuning.running": 10.0,
+    "batch.validating": 2.0,
+    "batch.in_progress": 10.0,
+    "batch.finalizing": 3.0,
+    "batch.cancelling": 3.0,
+    "eval_run.queued": 2.0,
+    "eval_run.in_progress": 8.0,
+}
+
+
+def check_webhook_secret(secret: str) -> str:
+    """Accept only `whsec_<base64>`: the SDK and standardwebhooks derive the same key from nothing else."""
+    if not secret.startswith("whsec_"):
+        raise ValueError("a webhook secret must look like whsec_<base64>, e.g. one printed by `mockserver serve`")
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        raise ValueError("the part of a webhook secret after whsec_ must be valid base64") from None
+    if not key:
+        raise ValueError("a webhook secret needs a non-empty key after whsec_")
+    return secret
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    clock: Literal["real", "manual"] = "real"
+    phases: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PHASES))
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str | None = None
+    api_keys: tuple[str, ...] = ()
+    fixtures: Path | None = None
+    seed: int | None = None
+    admin_token: str | None = None
+    # 512 MB is the real Files API's per-file limit; anything bigger is refused before it is read into memory.
+    max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+
+    @field_validator("phases")
+    @classmethod
+    def _known_phases(cls, phases: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(phases) - set(DEFAULT_PHASES))
+        if unknown:
+            raise ValueError(f"unknown phase {', '.join(unknown)}; known phases: {', '.join(DEFAULT_PHASES)}")
+        negative = sorted(name for name, seconds in phases.items() if seconds < 0)
+        if negative:
+            raise ValueError(f"phase durations cannot be negative: {', '.join(negative)}")
+        return {**DEFAULT_PHASES, **phases}
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_format(cls, secret: str | None) -> str | None:
+        return None if secret is None else check_webhook_secret(secret)

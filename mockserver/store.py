@@ -1,0 +1,84 @@
+"""In-memory state, partitioned by project.
+
+Every object belongs to one project (the `OpenAI-Project` header, else the API key). A lookup from another project
+misses exactly as an unknown id does, so parallel test workers can share one server without seeing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+from mockserver.schemas.files import FileObject
+from mockserver.schemas.fine_tuning import Checkpoint, FineTuningJob, JobEvent
+from mockserver.schemas.models import Model
+
+T = TypeVar("T")
+
+
+class Collection(Generic[T]):
+    """Objects of one kind by id, each owned by a project, iterable newest first within a project."""
+
+    def __init__(self) -> None:
+        self._owner: dict[str, str] = {}
+        # Insertion order is creation order; reversed() gives newest first without sorting.
+        self._by_project: dict[str, dict[str, T]] = {}
+
+    def add(self, project: str, object_id: str, item: T) -> None:
+        self._owner[object_id] = project
+        self._by_project.setdefault(project, {})[object_id] = item
+
+    def get(self, project: str, object_id: str) -> T | None:
+        return self._by_project.get(project, {}).get(object_id)
+
+    def owner(self, object_id: str) -> str | None:
+        return self._owner.get(object_id)
+
+    def get_any(self, object_id: str) -> tuple[str, T] | None:
+        """The object and its project, whoever owns it (for the control API)."""
+        project = self._owner.get(object_id)
+        if project is None:
+            return None
+        return project, self._by_project[project][object_id]
+
+    def remove(self, project: str, object_id: str) -> T | None:
+        item = self._by_project.get(project, {}).pop(object_id, None)
+        if item is not None:
+            del self._owner[object_id]
+        return item
+
+    def newest_first(self, project: str) -> Iterator[tuple[str, T]]:
+        items = self._by_project.get(project, {})
+        for object_id in reversed(items):
+            yield object_id, items[object_id]
+
+    def oldest_first(self, project: str) -> Iterator[tuple[str, T]]:
+        yield from self._by_project.get(project, {}).items()
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    def clear(self) -> None:
+        self._owner.clear()
+        self._by_project.clear()
+
+
+class Store:
+    """Everything the API can show; lifecycles keep their private bookkeeping beside it, keyed by the same ids."""
+
+    def __init__(self) -> None:
+        self.files: Collection[FileObject] = Collection()
+        self.file_contents: dict[str, bytes] = {}
+        self.fine_tuning_jobs: Collection[FineTuningJob] = Collection()
+        # Kept oldest first (append-only); routes read them in reverse.
+        self.job_events: dict[str, list[JobEvent]] = {}
+        self.job_checkpoints: dict[str, list[Checkpoint]] = {}
+        self.models: Collection[Model] = Collection()
+
+    def clear(self) -> None:
+        self.files.clear()
+        self.file_contents.clear()
+        self.fine_tuning_jobs.clear()
+        self.job_events.clear()
+        self.job_checkpoints.clear()
+        self.models.clear()
