@@ -77,6 +77,10 @@ class _Job:
     plan: Plan | None = None
     epochs_done: int = 0
     epoch_started: float = 0.0
+    # Training runs in segments (a pause ends one); epoch due times are computed from the segment's start, so that
+    # rounding never pushes the last epoch past the end of the phase.
+    segment_started: float = 0.0
+    segment_first_epoch: int = 0
 
 
 class FineTuningLifecycle:
@@ -281,7 +285,8 @@ class FineTuningLifecycle:
             self._move(state, "succeeded", at)
 
     def _schedule_epoch(self, state: _Job, start: float) -> None:
-        assert state.plan is not None
+        plan = state.plan
+        assert plan is not None
         state.epoch_started = start
         job_id = state.job.id
 
@@ -291,8 +296,9 @@ class FineTuningLifecycle:
                 current.timer = None
                 self._epoch_ended(current, at)
 
-        epoch_length = self._rt.phases["fine_tuning.running"] / state.plan.n_epochs
-        state.timer = self._rt.scheduler.schedule(start + epoch_length, fire)
+        epochs_into_segment = state.epochs_done + 1 - state.segment_first_epoch
+        due = state.segment_started + self._rt.phases["fine_tuning.running"] * epochs_into_segment / plan.n_epochs
+        state.timer = self._rt.scheduler.schedule(due, fire)
 
     # -- the one place a status changes ------------------------------------------------------------------------------
 
@@ -331,6 +337,8 @@ class FineTuningLifecycle:
             job.hyperparameters = state.plan.hyperparameters()
             job.method = resolve_method(job.method, state.plan)
             self._event(state, at, "Fine-tuning job started", data=None)
+        state.segment_started = at
+        state.segment_first_epoch = state.epochs_done
         self._schedule_epoch(state, at)
 
     def _train_epoch(self, state: _Job, at: float) -> dict[str, Any]:

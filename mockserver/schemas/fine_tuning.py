@@ -177,6 +177,14 @@ class JobEvent(Wire):
     type: Literal["message", "metrics"] = "message"
     data: dict[str, Any] | None = Field(default_factory=dict)
 
+    @model_serializer(mode="wrap")
+    def _no_null_data(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # "Fine-tuning job started" has no data: the SDK reads it as None, and the spec allows only an object.
+        out: dict[str, Any] = handler(self)
+        if out.get("data") is None:
+            out.pop("data", None)
+        return out
+
 
 class CheckpointMetrics(BaseModel):
     step: float | None = None

@@ -1,0 +1,116 @@
+"""Shared fixtures: a fresh app on a manual clock, the official SDK bound to it in-process, and a check of every
+response against OpenAI's published spec."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from starlette.applications import Starlette
+
+from mockserver import Settings, create_app
+from mockserver.services import Services
+from tests.openapi import Spec, load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+BASE_URL = "http://mockserver.test"
+API_KEY = "sk-test"
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    return load_spec()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Override in a test module (or with indirect parametrisation) to configure the app."""
+    return Settings(clock="manual", seed=1234)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Starlette:
+    return create_app(settings)
+
+
+@pytest.fixture
+def services(app: Starlette) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+class SpecViolations(list[str]):
+    """Responses that did not match the spec; checked when the test ends."""
+
+    checked: int = 0
+
+
+@pytest.fixture
+async def http(app: Starlette, spec: Spec) -> AsyncIterator[httpx.AsyncClient]:
+    """Raw HTTP to the app, in-process; every response is checked against the spec."""
+    violations = SpecViolations()
+
+    async def check(response: httpx.Response) -> None:
+        body = await response.aread()
+        problems = spec.response_errors(
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            body,
+            response.headers.get("content-type", ""),
+        )
+        if problems is not None:
+            violations.checked += 1
+            violations.extend(f"{response.request.method} {response.request.url.path}: {p}" for p in problems)
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, event_hooks={"response": [check]}) as client:
+        client.headers["Authorization"] = f"Bearer {API_KEY}"
+        yield client
+    assert not violations, "responses that do not match OpenAI's spec:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
+    """The official async SDK, answered in-process by the app (both openai 2.x and 3.x accept an httpx client)."""
+    return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=http, max_retries=0)
+
+
+Advance = Callable[[float], Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def advance(http: httpx.AsyncClient) -> Advance:
+    """Move the manual clock through the control API and return its answer."""
+
+    async def advance(seconds: float) -> dict[str, Any]:
+        response = await http.post("/_mock/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    return advance
+
+
+def training_lines(count: int = 12) -> bytes:
+    lines = (FIXTURES / "training" / "valid.jsonl").read_text().splitlines()
+    return ("\n".join((lines * (count // len(lines) + 1))[:count]) + "\n").encode()
+
+
+@pytest.fixture
+def upload(client: openai.AsyncOpenAI) -> Callable[..., Awaitable[str]]:
+    """Upload a training file and return its id."""
+
+    async def upload(content: bytes | None = None, *, filename: str = "train.jsonl", purpose: str = "fine-tune") -> str:
+        file = await client.files.create(
+            file=(filename, training_lines() if content is None else content),
+            purpose=purpose,  # type: ignore[arg-type]
+        )
+        return file.id
+
+    return upload

@@ -1,0 +1,147 @@
+"""Validate responses against OpenAI's published spec (`../shared/openapi/openai-openapi.yaml`).
+
+The spec is OpenAPI 3.1 but keeps a few 3.0 habits (`nullable`, boolean `exclusiveMinimum`); they are rewritten to
+JSON Schema 2020-12 before use. Where the real API and the spec disagree, the real API wins: every such exception
+is in `KNOWN_DIFFERENCES` below (and in the README), and nowhere else.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openapi" / "openai-openapi.yaml"
+API_PREFIXES = ("/openai/v1", "/v1")
+
+# (schema, JSON pointer inside it, what the real API does, and the patch that admits it)
+KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
+    (
+        "FineTuningJob",
+        "/properties/status/enum",
+        "'paused' is missing from the enum, yet the spec's own pause example answers status 'paused'",
+    ),
+    (
+        "OpenAIFile",
+        "/properties/expires_at, /properties/status_details",
+        "both are null on a file that does not expire and has no error (seen in real 2025 responses)",
+    ),
+    (
+        "ListFilesResponse",
+        "/properties/first_id, /properties/last_id",
+        "an empty list has no first or last id: they are null, the spec types them as plain strings",
+    ),
+]
+
+
+def _patch_known_differences(schemas: dict[str, Any]) -> None:
+    schemas["FineTuningJob"]["properties"]["status"]["enum"].append("paused")
+    for key in ("expires_at", "status_details"):
+        field = schemas["OpenAIFile"]["properties"][key]
+        schemas["OpenAIFile"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
+    for key in ("first_id", "last_id"):
+        schemas["ListFilesResponse"]["properties"][key] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+
+
+def _to_json_schema(node: Any) -> Any:
+    """Rewrite the spec's OpenAPI 3.0-isms into JSON Schema 2020-12."""
+    if isinstance(node, list):
+        return [_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _to_json_schema(value) for key, value in node.items()}
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(bound), bool):
+            if out.pop(bound) and limit in out:
+                out[bound] = out.pop(limit)
+    if out.pop("nullable", False) is True:
+        out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@dataclass(frozen=True)
+class Operation:
+    pattern: re.Pattern[str]
+    method: str
+    schema: dict[str, Any] | None  # the 200 JSON schema; None for non-JSON answers (file content)
+
+
+class Spec:
+    def __init__(self, document: dict[str, Any]) -> None:
+        schemas = _to_json_schema(document["components"]["schemas"])
+        _patch_known_differences(schemas)
+        self._components = {"schemas": schemas}
+        self.operations: list[Operation] = []
+        for path, item in document["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                content = operation["responses"].get("200", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                self.operations.append(Operation(pattern, method.upper(), _to_json_schema(schema) if schema else None))
+
+    @functools.cache  # noqa: B019  # one Spec per session
+    def validator(self, schema_json: str) -> Draft202012Validator:
+        schema = json.loads(schema_json)
+        return Draft202012Validator({**schema, "components": self._components})
+
+    def errors(self, schema: dict[str, Any], instance: Any) -> list[str]:
+        validator = self.validator(json.dumps(schema, sort_keys=True))
+        return [
+            f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(instance)
+        ]
+
+    def schema_errors(self, name: str, instance: Any) -> list[str]:
+        return self.errors({"$ref": f"#/components/schemas/{name}"}, instance)
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        for prefix in API_PREFIXES:
+            if path.startswith(prefix + "/"):
+                path = path[len(prefix) :]
+                break
+        else:
+            return None
+        for operation in self.operations:
+            if operation.method == method and operation.pattern.match(path):
+                return operation
+        return None
+
+    def response_errors(
+        self, method: str, path: str, status: int, body: bytes, content_type: str = "application/json"
+    ) -> list[str] | None:
+        """Problems with one response, or None when the spec has nothing to say about it."""
+        if "json" not in content_type:
+            operation = self.operation(method, path)
+            if status < 400 and operation is not None and (operation.schema or {}).get("type") == "string":
+                return None  # raw content (a file's bytes), described by the spec as a string
+            return [f"{method} {path} answered {status} with {content_type!r}, not JSON"]
+        if status >= 400:
+            return self.schema_errors("ErrorResponse", json.loads(body))
+        operation = self.operation(method, path)
+        if operation is None:
+            if path.startswith(API_PREFIXES):
+                return [f"{method} {path} answered {status}, but the spec has no such operation"]
+            return None
+        if operation.schema is None:
+            return None
+        return self.errors(operation.schema, json.loads(body))
+
+
+@functools.cache
+def load_spec() -> Spec:
+    if not SPEC_PATH.exists():
+        raise FileNotFoundError(f"OpenAI's spec is expected at {SPEC_PATH} (the shared/ folder beside the repo)")
+    with SPEC_PATH.open() as handle:
+        return Spec(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
+def copy_schema(name: str) -> dict[str, Any]:
+    return copy.deepcopy(load_spec()._components["schemas"][name])
