@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
@@ -78,7 +78,8 @@ async def http(app: Starlette, spec: Spec) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
     """The official async SDK, answered in-process by the app (both openai 2.x and 3.x accept an httpx client)."""
-    return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=http, max_retries=0)
+    # openai 3.x types `http_client` as an httpx2 client but accepts a legacy httpx one at runtime; 2.x types httpx.
+    return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=cast(Any, http), max_retries=0)
 
 
 Advance = Callable[[float], Awaitable[dict[str, Any]]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import openai
@@ -32,7 +33,8 @@ async def test_create_answers_validating_files_with_everything_auto(client: open
     assert job.result_files == [] and job.error is None
     assert job.hyperparameters.n_epochs == "auto" and job.hyperparameters.batch_size == "auto"
     assert job.method is not None and job.method.type == "supervised"
-    assert job.method.supervised is not None and job.method.supervised.hyperparameters.n_epochs == "auto"
+    assert job.method.supervised is not None and job.method.supervised.hyperparameters is not None
+    assert job.method.supervised.hyperparameters.n_epochs == "auto"
     assert job.to_dict()["user_provided_suffix"] == "demo"
     assert job.organization_id.startswith("org-")
 
@@ -56,6 +58,7 @@ async def test_a_job_walks_every_state_to_succeeded(
     assert running.hyperparameters.batch_size == 1
     assert isinstance(running.hyperparameters.learning_rate_multiplier, float)
     assert running.method is not None and running.method.supervised is not None
+    assert running.method.supervised.hyperparameters is not None
     assert running.method.supervised.hyperparameters.n_epochs == 9
 
     answer = await advance(RUNNING)
@@ -103,7 +106,8 @@ async def test_events_tell_the_story_in_the_real_messages_newest_first(
     assert started.data is None  # the real API sends null here, {} elsewhere
     metrics = [e for e in events if e.type == "metrics"]
     assert metrics and all(e.message.startswith("Step ") for e in metrics)
-    assert metrics[0].data is not None and {"step", "train_loss", "total_steps"} <= set(metrics[0].data)
+    data: Any = metrics[0].to_dict()["data"]
+    assert {"step", "train_loss", "total_steps"} <= set(data)
     assert "Checkpoint created at step" in " ".join(messages)
 
 
@@ -266,7 +270,8 @@ async def test_a_validation_file_adds_validation_metrics(
     await advance(60)
     events = [e async for e in client.fine_tuning.jobs.list_events(job.id, limit=50)]
     final = next(e for e in events if e.type == "metrics")
-    assert final.data is not None and "full_valid_loss" in final.data
+    data: Any = final.to_dict()["data"]
+    assert "full_valid_loss" in data
     assert "full validation loss=" in final.message
 
 
@@ -274,7 +279,8 @@ async def test_pause_and_resume_continue_training(client: openai.AsyncOpenAI, up
     job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=await upload())
     await advance(VALIDATING + QUEUED + 1)
     paused = await client.fine_tuning.jobs.pause(job.id)
-    assert paused.status == "paused"
+    # 'paused' is not in the SDK's status Literal (nor the spec's enum), though the real API answers it.
+    assert paused.to_dict()["status"] == "paused"
     assert (await advance(3600))["transitions"] == []
     resumed = await client.fine_tuning.jobs.resume(job.id)
     assert resumed.status == "queued"
@@ -314,7 +320,7 @@ async def test_list_filters_on_metadata(client: openai.AsyncOpenAI, upload: Uplo
 
 
 async def test_unknown_ids_are_404_fine_tune_not_found(client: openai.AsyncOpenAI) -> None:
-    calls = [
+    calls: list[Awaitable[Any]] = [
         client.fine_tuning.jobs.retrieve("ftjob-nope"),
         client.fine_tuning.jobs.cancel("ftjob-nope"),
         client.fine_tuning.jobs.list_events("ftjob-nope"),
@@ -350,8 +356,13 @@ async def test_dpo_and_reinforcement_methods_echo_their_settings(
 
     rft_line = json.dumps({"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"})
     rft_file = await upload(("\n".join([rft_line] * 10)).encode())
-    grader = {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.answer}}",
-              "operation": "eq"}  # fmt: skip
+    grader: Any = {
+        "type": "string_check",
+        "name": "exact",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.answer}}",
+        "operation": "eq",
+    }
     rft = await client.fine_tuning.jobs.create(
         model="o4-mini", training_file=rft_file, method={"type": "reinforcement", "reinforcement": {"grader": grader}}
     )

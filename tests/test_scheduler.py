@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -12,8 +13,12 @@ async def test_advance_fires_due_timers_in_time_order_with_the_clock_at_each_due
     clock = ManualClock(start=0)
     scheduler = Scheduler(clock)
     fired: list[tuple[str, float, float]] = []
+
+    def recorder(name: str) -> Callable[[float], None]:
+        return lambda at: fired.append((name, at, clock.now()))
+
     for name, due in (("c", 30.0), ("a", 10.0), ("b", 20.0), ("late", 100.0)):
-        scheduler.schedule(due, lambda at, name=name: fired.append((name, at, clock.now())))
+        scheduler.schedule(due, recorder(name))
     await scheduler.advance_to(50)
     assert fired == [("a", 10, 10), ("b", 20, 20), ("c", 30, 30)]
     assert clock.now() == 50
@@ -38,7 +43,11 @@ async def test_timers_scheduled_by_a_callback_fire_within_the_same_advance() -> 
 async def test_equal_due_times_fire_in_scheduling_order_and_cancelled_timers_never_fire() -> None:
     scheduler = Scheduler(ManualClock(start=0))
     fired: list[int] = []
-    timers = [scheduler.schedule(1, lambda at, i=i: fired.append(i)) for i in range(5)]
+
+    def recorder(index: int) -> Callable[[float], None]:
+        return lambda at: fired.append(index)
+
+    timers = [scheduler.schedule(1, recorder(i)) for i in range(5)]
     timers[2].cancel()
     await scheduler.advance_to(1)
     assert fired == [0, 1, 3, 4]

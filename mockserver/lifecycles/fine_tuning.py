@@ -48,6 +48,7 @@ MACHINE = StateMachine(
         "paused": ("queued", "cancelled"),
     },
     terminal=frozenset({"succeeded", "failed", "cancelled"}),
+    no_detour=frozenset({"paused"}),
 )
 
 # Most events carry `{}` as data; "Fine-tuning job started" carries null, as the real API sends.

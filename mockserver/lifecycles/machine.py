@@ -11,6 +11,8 @@ from dataclasses import dataclass
 class StateMachine:
     edges: Mapping[str, tuple[str, ...]]
     terminal: frozenset[str]
+    # States a path may end in or start from but never pass through (a pause is not a way forward).
+    no_detour: frozenset[str] = frozenset()
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -39,5 +41,6 @@ class StateMachine:
                     while steps[-1] != source and previous[steps[-1]] != source:
                         steps.append(previous[steps[-1]])
                     return steps[::-1]
-                queue.append(following)
+                if following not in self.no_detour:
+                    queue.append(following)
         return None

@@ -25,3 +25,6 @@ def test_terminal_states_absorb() -> None:
 def test_no_path_backwards_or_to_itself() -> None:
     assert MACHINE.path("running", "validating_files") is None
     assert MACHINE.path("queued", "queued") is None
+    # pause-then-resume would lead back to queued: a forced path never detours through paused
+    assert MACHINE.path("running", "queued") is None
+    assert MACHINE.path("running", "paused") == ["paused"]

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import json
 
-from mockserver.lifecycles.training_data import inspect_file
+from mockserver.lifecycles.training_data import TrainingData, inspect_file
 from tests.conftest import FIXTURES
 
 
-def _inspect(content: bytes, method: str = "supervised", model: str = "gpt-4o-mini-2024-07-18"):
+def _inspect(content: bytes, method: str = "supervised", model: str = "gpt-4o-mini-2024-07-18") -> TrainingData:
     return inspect_file(content, file_id="file-abc", method=method, model=model, param="training_file")
 
 
