@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -138,7 +139,12 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     sys.stdout.flush()
     config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal into the handler that was there
+    # before it; a handler that does nothing lets the process end with status 0, as CI expects of a clean stop.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda signum, frame: None)
     server.run(sockets=[sock])
+    logger.info("mockserver stopped")
     return 0
 
 

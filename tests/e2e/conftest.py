@@ -1,0 +1,94 @@
+"""The CLI in a subprocess, as CI starts it: `python -m mockserver serve --port 0 ...`."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+READY_LINE = re.compile(r"listening on (http://\S+) \(OpenAI base_url: (\S+), clock: (\w+)\)")
+
+
+@dataclass
+class CliServer:
+    process: subprocess.Popen[str]
+    url: str
+    base_url: str
+    output: list[str] = field(default_factory=list)
+
+    def advance(self, seconds: float) -> dict[str, object]:
+        response = httpx.post(f"{self.url}/_mock/clock/advance", json={"seconds": seconds}, timeout=10)
+        response.raise_for_status()
+        answer: dict[str, object] = response.json()
+        return answer
+
+    def stop(self, timeout: float = 10) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+
+
+def _pump(stream: object, lines: queue.Queue[str], sink: list[str]) -> None:
+    for line in stream:  # type: ignore[attr-defined]
+        sink.append(line)
+        lines.put(line)
+
+
+def start_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 15) -> CliServer:
+    """Start the server and wait for its ready line; raise with its output if it exits instead."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    output: list[str] = []
+    threading.Thread(target=_pump, args=(process.stdout, lines, output), daemon=True).start()
+    while True:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            process.kill()
+            raise RuntimeError("mockserver printed no ready line:\n" + "".join(output)) from None
+        match = READY_LINE.search(line)
+        if match:
+            server = CliServer(process, match.group(1), match.group(2), output)
+            httpx.get(f"{server.url}/_mock/health", timeout=5).raise_for_status()
+            return server
+        if process.poll() is not None and lines.empty():
+            raise RuntimeError("mockserver exited:\n" + "".join(output))
+
+
+@pytest.fixture(scope="module")
+def cli_server() -> Iterator[CliServer]:
+    server = start_cli("serve", "--host", "127.0.0.1", "--port", "0", "--clock", "manual", "--seed", "7")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live(cli_server: CliServer) -> CliServer:
+    httpx.post(f"{cli_server.url}/_mock/reset", timeout=5).raise_for_status()
+    return cli_server
