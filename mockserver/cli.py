@@ -122,6 +122,8 @@ def serve(settings: Settings, log_level: str = "info") -> int:
         app = create_app(settings)
     except SeedError as exc:
         return _fail(str(exc))
+    if settings.webhook_urls:
+        logger.warning("webhook delivery is not implemented yet: --webhook-url is accepted, but nothing is sent")
     # Binding here, before uvicorn starts, is what lets --port 0 report the port it got.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -7,7 +7,6 @@ is in `KNOWN_DIFFERENCES` below (and in the README), and nowhere else.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -136,12 +135,15 @@ class Spec:
 
 
 @functools.cache
-def load_spec() -> Spec:
+def load_document() -> dict[str, Any]:
+    """The spec as published (callers must not change it)."""
     if not SPEC_PATH.exists():
         raise FileNotFoundError(f"OpenAI's spec is expected at {SPEC_PATH} (the shared/ folder beside the repo)")
     with SPEC_PATH.open() as handle:
-        return Spec(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        document: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return document
 
 
-def copy_schema(name: str) -> dict[str, Any]:
-    return copy.deepcopy(load_spec()._components["schemas"][name])
+@functools.cache
+def load_spec() -> Spec:
+    return Spec(load_document())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import httpx
 import openai
@@ -139,3 +140,20 @@ def test_sigint_also_stops_it() -> None:
     server = start_cli("--port", "0")
     server.process.send_signal(signal.SIGINT)
     assert server.stop(timeout=5) == 0
+
+
+def test_on_the_real_clock_jobs_move_by_themselves() -> None:
+    """The one test that needs real time: tiny phases, and a bounded wait for the background driver."""
+    phases = [f"fine_tuning.{name}=0.05" for name in ("validating_files", "queued", "running")]
+    server = start_cli("--port", "0", *[arg for phase in phases for arg in ("--phase", phase)])
+    try:
+        client = openai.OpenAI(api_key="sk-real", base_url=server.base_url, max_retries=0)
+        training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
+        deadline = time.monotonic() + 10
+        while client.fine_tuning.jobs.retrieve(job.id).status != "succeeded":
+            assert time.monotonic() < deadline, "the job did not finish on the real clock"
+            time.sleep(0.05)
+        assert httpx.get(f"{server.url}/_mock/clock").json()["mode"] == "real"
+    finally:
+        server.stop()

@@ -1,0 +1,54 @@
+"""The spec check that every test's responses pass through must itself be sound, or it proves nothing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from tests.openapi import KNOWN_DIFFERENCES, Spec, load_document
+
+
+def _api_routes(app: Starlette) -> list[tuple[str, str]]:
+    routes: list[tuple[str, str]] = []
+    for mount in app.routes:
+        if isinstance(mount, Mount) and mount.path == "/v1":
+            for route in mount.routes:
+                assert isinstance(route, Route)
+                routes += [(method, "/v1" + route.path) for method in sorted(route.methods or ()) if method != "HEAD"]
+    return routes
+
+
+def test_every_route_we_serve_is_an_operation_of_the_spec(app: Starlette, spec: Spec) -> None:
+    routes = _api_routes(app)
+    assert len(routes) >= 16
+    for method, path in routes:
+        concrete = path.replace("{model_id:path}", "ft:gpt-4o-mini:org::abc").replace("{", "").replace("}", "")
+        assert spec.operation(method, concrete) is not None, f"{method} {path} is not in OpenAI's spec"
+
+
+def test_a_wrong_object_is_caught(spec: Spec) -> None:
+    assert spec.schema_errors("FineTuningJob", {"id": "ftjob-x"})
+    assert spec.schema_errors("ErrorResponse", {"error": {"message": "m"}})
+    errors = spec.response_errors("GET", "/v1/files", 200, b'{"object": "list", "data": [{"id": 3}]}')
+    assert errors and any("data/0" in error for error in errors)
+    assert spec.response_errors("GET", "/v1/made/up", 200, b"{}") == [
+        "GET /v1/made/up answered 200, but the spec has no such operation"
+    ]
+
+
+@pytest.mark.parametrize("name", sorted({schema for schema, _, _ in KNOWN_DIFFERENCES}))
+def test_each_known_difference_is_still_a_difference_in_the_published_spec(name: str) -> None:
+    schema = load_document()["components"]["schemas"][name]
+    if name == "FineTuningJob":
+        assert "paused" not in schema["properties"]["status"]["enum"]
+    elif name == "OpenAIFile":
+        assert schema["properties"]["expires_at"]["type"] == "integer"
+    elif name == "ListFilesResponse":
+        assert schema["properties"]["first_id"]["type"] == "string"
+
+
+async def test_the_check_runs_on_what_the_tests_receive(http: httpx.AsyncClient, spec: Spec) -> None:
+    response = await http.get("/v1/models")
+    assert spec.response_errors("GET", "/v1/models", 200, response.content) == []
