@@ -51,6 +51,13 @@ MACHINE = StateMachine(
     no_detour=frozenset({"paused"}),
 )
 
+# What a user may ask of a job: action -> (resulting status, its participle, the statuses that allow it).
+USER_ACTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "cancel": ("cancelled", "cancelled", ("validating_files", "queued", "running", "paused")),
+    "pause": ("paused", "paused", ("queued", "running")),
+    "resume": ("queued", "resumed", ("paused",)),
+}
+
 # Most events carry `{}` as data; "Fine-tuning job started" carries null, as the real API sends.
 _NO_DATA: Final[dict[str, Any]] = {}
 
@@ -159,33 +166,25 @@ class FineTuningLifecycle:
         return job
 
     def cancel(self, project: str, job_id: str) -> FineTuningJob:
-        job = self.get(project, job_id)
-        if MACHINE.is_terminal(job.status):
-            raise InvalidRequestError(
-                f"Cannot cancel fine-tuning job {job_id} because its status is '{job.status}'. "
-                "Only jobs that are validating_files, queued, running or paused can be cancelled."
-            )
-        self._move(self._jobs[job_id], "cancelled", self._rt.now())
-        return job
+        return self._act(project, job_id, "cancel")
 
     def pause(self, project: str, job_id: str) -> FineTuningJob:
-        job = self.get(project, job_id)
-        if job.status not in ("queued", "running"):
-            raise InvalidRequestError(
-                f"Cannot pause fine-tuning job {job_id} because its status is '{job.status}'. "
-                "Only queued or running jobs can be paused."
-            )
-        self._move(self._jobs[job_id], "paused", self._rt.now())
-        return job
+        return self._act(project, job_id, "pause")
 
     def resume(self, project: str, job_id: str) -> FineTuningJob:
+        return self._act(project, job_id, "resume")
+
+    def _act(self, project: str, job_id: str, action: str) -> FineTuningJob:
+        """A user's cancel, pause or resume: refused with a 400 naming the status unless the job can take it."""
         job = self.get(project, job_id)
-        if job.status != "paused":
+        target, participle, allowed = USER_ACTIONS[action]
+        if job.status not in allowed:
+            states = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
             raise InvalidRequestError(
-                f"Cannot resume fine-tuning job {job_id} because its status is '{job.status}'. "
-                "Only paused jobs can be resumed."
+                f"Cannot {action} fine-tuning job {job_id} because its status is '{job.status}'. "
+                f"Only jobs that are {states} can be {participle}."
             )
-        self._move(self._jobs[job_id], "queued", self._rt.now())
+        self._move(self._jobs[job_id], target, self._rt.now())
         return job
 
     def force(self, job_id: str, target: str, error: JobError | None = None) -> FineTuningJob:

@@ -124,35 +124,20 @@ def _number_check(
     return check
 
 
-def auto_int(minimum: int | None = None, maximum: int | None = None) -> BeforeValidator:
-    """For `Annotated[Literal["auto"] | int, ...]`: "auto" or an integer in [minimum, maximum]."""
-    return BeforeValidator(
-        _number_check(integer=True, minimum=minimum, maximum=maximum, exclusive_minimum=False, allow_auto=True)
-    )
-
-
-def auto_number(
-    minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False
+def bounded(
+    *,
+    integer: bool,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    auto: bool = False,
 ) -> BeforeValidator:
-    """For `Annotated[Literal["auto"] | float, ...]`: "auto" or a number within the bounds."""
+    """A number within bounds (and, with `auto`, the string "auto"), refused with OpenAI's codes and messages.
+
+    For `Annotated[int, bounded(integer=True, ...)]` or `Annotated[Literal["auto"] | float, bounded(..., auto=True)]`.
+    """
     return BeforeValidator(
         _number_check(
-            integer=False, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=True
-        )
-    )
-
-
-def int_range(minimum: int | None = None, maximum: int | None = None) -> BeforeValidator:
-    return BeforeValidator(
-        _number_check(integer=True, minimum=minimum, maximum=maximum, exclusive_minimum=False, allow_auto=False)
-    )
-
-
-def number_range(
-    minimum: float | None = None, maximum: float | None = None, *, exclusive_minimum: bool = False
-) -> BeforeValidator:
-    return BeforeValidator(
-        _number_check(
-            integer=False, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=False
+            integer=integer, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=auto
         )
     )

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Request, number_range
+from mockserver.schemas.common import Request, bounded
 from mockserver.schemas.fine_tuning import JobError
 
 
@@ -20,7 +20,7 @@ class ClockState(BaseModel):
 
 
 class Advance(Request):
-    seconds: Annotated[float, number_range(0)]
+    seconds: Annotated[float, bounded(integer=False, minimum=0)]
 
 
 class TransitionRecord(BaseModel):

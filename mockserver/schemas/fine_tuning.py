@@ -6,26 +6,26 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from mockserver.schemas.common import (
-    Metadata,
-    Request,
-    Wire,
-    auto_int,
-    auto_number,
-    int_range,
-)
+from mockserver.schemas.common import Metadata, Request, Wire, bounded
 from mockserver.schemas.graders import Grader
 from mockserver.validation import custom_error
 
 JobStatus = Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled", "paused"]
 MethodType = Literal["supervised", "dpo", "reinforcement"]
 
-BatchSize = Annotated[Literal["auto"] | int, auto_int(1, 256)]
-NEpochs = Annotated[Literal["auto"] | int, auto_int(1, 50)]
-LearningRateMultiplier = Annotated[Literal["auto"] | float, auto_number(0, exclusive_minimum=True)]
-Beta = Annotated[Literal["auto"] | float, auto_number(0, 2, exclusive_minimum=True)]
-ComputeMultiplier = Annotated[Literal["auto"] | float, auto_number(0.00001, 10, exclusive_minimum=True)]
-EvalCount = Annotated[Literal["auto"] | int, auto_int(1)]
+BatchSize = Annotated[Literal["auto"] | int, bounded(integer=True, minimum=1, maximum=256, auto=True)]
+NEpochs = Annotated[Literal["auto"] | int, bounded(integer=True, minimum=1, maximum=50, auto=True)]
+LearningRateMultiplier = Annotated[
+    Literal["auto"] | float, bounded(integer=False, minimum=0, exclusive_minimum=True, auto=True)
+]
+Beta = Annotated[
+    Literal["auto"] | float, bounded(integer=False, minimum=0, maximum=2, exclusive_minimum=True, auto=True)
+]
+ComputeMultiplier = Annotated[
+    Literal["auto"] | float, bounded(integer=False, minimum=0.00001, maximum=10, exclusive_minimum=True, auto=True)
+]
+EvalCount = Annotated[Literal["auto"] | int, bounded(integer=True, minimum=1, auto=True)]
+Seed = Annotated[int, bounded(integer=True, minimum=0, maximum=2147483647)]
 
 
 # -- request ---------------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ class CreateFineTuningJob(Request):
     validation_file: str | None = None
     hyperparameters: SupervisedHyperparameters | None = None
     suffix: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    seed: Annotated[int, int_range(0, 2147483647)] | None = None
+    seed: Seed | None = None
     method: Method | None = None
     integrations: Annotated[list[Integration], Field(max_length=5)] | None = None
     metadata: Metadata = None
