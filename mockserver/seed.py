@@ -8,6 +8,7 @@ state, so a seeded job has the events, checkpoints and model that a job which li
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,28 +58,44 @@ class SeedState(BaseModel):
     fine_tuning_jobs: list[SeedJob] = []
 
 
-def read_seed(path: Path) -> SeedState:
+@dataclass(frozen=True)
+class Seed:
+    """A fixtures file read and checked once; applied at start and after every reset, without reading it again."""
+
+    source: Path
+    state: SeedState
+    contents: tuple[bytes, ...]  # one per entry of state.files
+
+
+def read_seed(path: Path) -> Seed:
     try:
-        return SeedState.model_validate(json.loads(path.read_text()))
+        state = SeedState.model_validate(json.loads(path.read_text()))
     except OSError as exc:
         raise SeedError(f"cannot read fixtures {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise SeedError(f"fixtures {path} are not valid: {exc}") from None
-
-
-def load_seed(services: Services, path: Path) -> None:
-    state = read_seed(path)
-    at = services.clock.now()
+    contents = []
     for index, entry in enumerate(state.files):
         if (entry.content is None) == (entry.path is None):
             raise SeedError(f"{path}: files[{index}] needs exactly one of 'content' or 'path'")
         if entry.path is not None:
             try:
-                content = (path.parent / entry.path).read_bytes()
+                contents.append((path.parent / entry.path).read_bytes())
             except OSError as exc:
                 raise SeedError(f"{path}: files[{index}]: cannot read {entry.path}: {exc.strerror}") from None
         else:
-            content = (entry.content or "").encode()
+            contents.append((entry.content or "").encode())
+    ids = [entry.id for entry in state.files if entry.id] + [job.id for job in state.fine_tuning_jobs if job.id]
+    duplicates = sorted({object_id for object_id in ids if ids.count(object_id) > 1})
+    if duplicates:
+        raise SeedError(f"{path}: ids given more than once: {', '.join(duplicates)}")
+    return Seed(path, state, tuple(contents))
+
+
+def apply_seed(services: Services, seed: Seed) -> None:
+    state, path = seed.state, seed.source
+    at = services.clock.now()
+    for entry, content in zip(state.files, seed.contents, strict=True):
         services.files.create(
             entry.project or state.project,
             filename=entry.filename,

@@ -11,7 +11,7 @@ from mockserver.ids import IdFactory
 from mockserver.lifecycles.fine_tuning import FineTuningLifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
-from mockserver.seed import load_seed
+from mockserver.seed import Seed, apply_seed, read_seed
 from mockserver.settings import Settings
 from mockserver.store import Store
 
@@ -27,6 +27,7 @@ class Services:
     runtime: Runtime
     files: Files
     fine_tuning: FineTuningLifecycle
+    seed: Seed | None = None
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
@@ -48,6 +49,7 @@ class Services:
             runtime=runtime,
             files=files,
             fine_tuning=FineTuningLifecycle(runtime, files),
+            seed=read_seed(settings.fixtures) if settings.fixtures is not None else None,
         )
 
     def reset(self) -> None:
@@ -60,8 +62,8 @@ class Services:
             self.clock.reset()
 
     def load_fixtures(self) -> None:
-        if self.settings.fixtures is not None:
-            load_seed(self, self.settings.fixtures)
+        if self.seed is not None:
+            apply_seed(self, self.seed)
 
     def reset_and_reload(self) -> None:
         """`POST /_mock/reset`: what the command line configured (fixtures included) comes back."""

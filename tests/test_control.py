@@ -154,3 +154,22 @@ async def test_an_injected_clock_is_used(settings: Settings) -> None:
     app = create_app(settings, clock=ManualClock(start=1_000_000))
     services: Services = app.state.services
     assert services.clock.now() == 1_000_000
+
+
+async def test_the_same_seed_gives_the_same_ids_and_names_in_another_server() -> None:
+    async def run() -> tuple[str, str, str]:
+        app = create_app(Settings(clock="manual", seed=99))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+            http.headers["Authorization"] = "Bearer sk-x"
+            lines = b'{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}\n' * 10
+            file = (
+                await http.post("/v1/files", files={"file": ("t.jsonl", lines)}, data={"purpose": "fine-tune"})
+            ).json()
+            job = (
+                await http.post("/v1/fine_tuning/jobs", json={"model": "gpt-4o-mini", "training_file": file["id"]})
+            ).json()
+            await http.post(f"/_mock/fine_tuning/jobs/{job['id']}/transition", json={"status": "succeeded"})
+            done = (await http.get(f"/v1/fine_tuning/jobs/{job['id']}")).json()
+            return file["id"], job["id"], done["fine_tuned_model"]
+
+    assert await run() == await run()

@@ -72,6 +72,26 @@ def test_a_broken_seed_file_says_what_is_wrong(tmp_path: Path, content: str, fra
     assert fragment in str(caught.value)
 
 
+def test_ids_given_twice_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    entry = {"id": "file-same", "filename": "a.txt", "purpose": "user_data", "content": "x"}
+    path.write_text(json.dumps({"files": [entry, entry]}))
+    with pytest.raises(SeedError, match="file-same"):
+        create_app(Settings(fixtures=path))
+
+
+async def test_reset_does_not_read_the_file_again(tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps({"files": [{"id": "file-kept", "filename": "a.txt", "purpose": "user_data",
+                                           "content": "x"}]}))  # fmt: skip
+    app = create_app(Settings(clock="manual", fixtures=path))
+    path.unlink()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+        assert (await http.post("/_mock/reset")).status_code == 200
+        listed = await http.get("/v1/files", headers={"Authorization": "Bearer sk-mock"})
+        assert [f["id"] for f in listed.json()["data"]] == ["file-kept"]
+
+
 def test_seed_entries_may_carry_content_inline(tmp_path: Path) -> None:
     path = tmp_path / "seed.json"
     path.write_text(json.dumps({"files": [{"id": "file-inline", "filename": "a.txt", "purpose": "user_data",
