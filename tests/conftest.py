@@ -3,7 +3,7 @@ response against OpenAI's published spec."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from mockserver import Settings, create_app
 from mockserver.services import Services
-from tests.openapi import Spec, load_spec
+from tests.openapi import ResponseChecker, Spec, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -44,35 +44,22 @@ def services(app: Starlette) -> Services:
     return services
 
 
-class SpecViolations(list[str]):
-    """Responses that did not match the spec; checked when the test ends."""
-
-    checked: int = 0
+@pytest.fixture
+def checker(spec: Spec) -> Iterator[ResponseChecker]:
+    """Checks every response of the clients built on it against OpenAI's spec; fails the test if one is off."""
+    checker = ResponseChecker(spec)
+    yield checker
+    checker.assert_clean()
 
 
 @pytest.fixture
-async def http(app: Starlette, spec: Spec) -> AsyncIterator[httpx.AsyncClient]:
+async def http(app: Starlette, checker: ResponseChecker) -> AsyncIterator[httpx.AsyncClient]:
     """Raw HTTP to the app, in-process; every response is checked against the spec."""
-    violations = SpecViolations()
-
-    async def check(response: httpx.Response) -> None:
-        body = await response.aread()
-        problems = spec.response_errors(
-            response.request.method,
-            response.request.url.path,
-            response.status_code,
-            body,
-            response.headers.get("content-type", ""),
-        )
-        if problems is not None:
-            violations.checked += 1
-            violations.extend(f"{response.request.method} {response.request.url.path}: {p}" for p in problems)
-
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, event_hooks={"response": [check]}) as client:
+    hooks = {"response": [checker.async_hook]}
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, event_hooks=hooks) as client:
         client.headers["Authorization"] = f"Bearer {API_KEY}"
         yield client
-    assert not violations, "responses that do not match OpenAI's spec:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -147,3 +147,30 @@ def load_document() -> dict[str, Any]:
 @functools.cache
 def load_spec() -> Spec:
     return Spec(load_document())
+
+
+class ResponseChecker:
+    """httpx response hooks that check every response against the spec; `assert_clean()` when the test ends."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.violations: list[str] = []
+        self.checked = 0
+
+    def _check(self, response: Any, body: bytes) -> None:
+        request = response.request
+        problems = self.spec.response_errors(
+            request.method, request.url.path, response.status_code, body, response.headers.get("content-type", "")
+        )
+        if problems is not None:
+            self.checked += 1
+            self.violations.extend(f"{request.method} {request.url.path}: {problem}" for problem in problems)
+
+    def sync_hook(self, response: Any) -> None:
+        self._check(response, response.read())
+
+    async def async_hook(self, response: Any) -> None:
+        self._check(response, await response.aread())
+
+    def assert_clean(self) -> None:
+        assert not self.violations, "responses that do not match OpenAI's spec:\n" + "\n".join(self.violations)

@@ -9,13 +9,16 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+import openai
 import pytest
 
 from tests.conftest import ROOT
+from tests.openapi import ResponseChecker
 
 READY_LINE = re.compile(r"listening on (http://\S+) \(OpenAI base_url: (\S+), clock: (\w+)\)")
 
@@ -92,3 +95,35 @@ def cli_server() -> Iterator[CliServer]:
 def live(cli_server: CliServer) -> CliServer:
     httpx.post(f"{cli_server.url}/_mock/reset", timeout=5).raise_for_status()
     return cli_server
+
+
+@pytest.fixture
+def sdk(checker: ResponseChecker) -> Iterator[Callable[..., openai.OpenAI]]:
+    """Build sync SDK clients whose every response is checked against the spec; closed when the test ends."""
+    built: list[openai.OpenAI] = []
+
+    def build(base_url: str, api_key: str = "sk-e2e", azure: bool = False) -> openai.OpenAI:
+        http_client: Any = httpx.Client(event_hooks={"response": [checker.sync_hook]}, timeout=30)
+        if azure:
+            client: openai.OpenAI = openai.AzureOpenAI(
+                api_key=api_key, base_url=base_url, api_version="preview", max_retries=0, http_client=http_client
+            )
+        else:
+            client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client)
+        built.append(client)
+        return client
+
+    yield build
+    for client in built:
+        client.close()
+
+
+@pytest.fixture
+def async_sdk(checker: ResponseChecker) -> Callable[..., openai.AsyncOpenAI]:
+    """Build async SDK clients checked against the spec; use them as `async with` so they close."""
+
+    def build(base_url: str, api_key: str = "sk-e2e") -> openai.AsyncOpenAI:
+        http_client: Any = httpx.AsyncClient(event_hooks={"response": [checker.async_hook]}, timeout=30)
+        return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client)
+
+    return build

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import httpx
 import openai
@@ -17,13 +18,16 @@ from tests.e2e.conftest import CliServer, start_cli
 
 pytestmark = pytest.mark.e2e
 
+Sdk = Callable[..., openai.OpenAI]
+AsyncSdk = Callable[..., openai.AsyncOpenAI]
+
 VALIDATING = DEFAULT_PHASES["fine_tuning.validating_files"]
 QUEUED = DEFAULT_PHASES["fine_tuning.queued"]
 RUNNING = DEFAULT_PHASES["fine_tuning.running"]
 
 
-def test_the_sync_sdk_drives_a_job_through_every_state(live: CliServer) -> None:
-    client = openai.OpenAI(api_key="sk-e2e", base_url=live.base_url, max_retries=0)
+def test_the_sync_sdk_drives_a_job_through_every_state(live: CliServer, sdk: Sdk) -> None:
+    client = sdk(live.base_url)
     training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
     job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id, suffix="e2e")
     seen = [job.status]
@@ -42,8 +46,8 @@ def test_the_sync_sdk_drives_a_job_through_every_state(live: CliServer) -> None:
 @pytest.mark.parametrize(
     ("elapsed", "state"), [(0, "validating_files"), (VALIDATING, "queued"), (VALIDATING + QUEUED, "running")]
 )
-def test_the_sync_sdk_cancels_from_each_working_state(live: CliServer, elapsed: float, state: str) -> None:
-    client = openai.OpenAI(api_key="sk-e2e", base_url=live.base_url, max_retries=0)
+def test_the_sync_sdk_cancels_from_each_working_state(live: CliServer, sdk: Sdk, elapsed: float, state: str) -> None:
+    client = sdk(live.base_url)
     training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
     job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
     if elapsed:
@@ -56,8 +60,8 @@ def test_the_sync_sdk_cancels_from_each_working_state(live: CliServer, elapsed: 
         client.fine_tuning.jobs.cancel(job.id)
 
 
-async def test_the_async_sdk_drives_and_cancels_jobs(live: CliServer) -> None:
-    async with openai.AsyncOpenAI(api_key="sk-e2e", base_url=live.base_url, max_retries=0) as client:
+async def test_the_async_sdk_drives_and_cancels_jobs(live: CliServer, async_sdk: AsyncSdk) -> None:
+    async with async_sdk(live.base_url) as client:
         training = await client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
         kept = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
         dropped = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
@@ -69,10 +73,8 @@ async def test_the_async_sdk_drives_and_cancels_jobs(live: CliServer) -> None:
         assert [job.id async for job in client.fine_tuning.jobs.list()] == [dropped.id, kept.id]
 
 
-def test_the_azure_url_style_works_over_the_wire(live: CliServer) -> None:
-    azure = openai.AzureOpenAI(
-        api_key="sk-e2e", base_url=live.url + "/openai/v1/", api_version="preview", max_retries=0
-    )
+def test_the_azure_url_style_works_over_the_wire(live: CliServer, sdk: Sdk) -> None:
+    azure = sdk(live.url + "/openai/v1/", azure=True)
     training = azure.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
     job = azure.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
     assert azure.fine_tuning.jobs.cancel(job.id).status == "cancelled"
@@ -142,12 +144,12 @@ def test_sigint_also_stops_it() -> None:
     assert server.stop(timeout=5) == 0
 
 
-def test_on_the_real_clock_jobs_move_by_themselves() -> None:
+def test_on_the_real_clock_jobs_move_by_themselves(sdk: Sdk) -> None:
     """The one test that needs real time: tiny phases, and a bounded wait for the background driver."""
     phases = [f"fine_tuning.{name}=0.05" for name in ("validating_files", "queued", "running")]
     server = start_cli("--port", "0", *[arg for phase in phases for arg in ("--phase", phase)])
     try:
-        client = openai.OpenAI(api_key="sk-real", base_url=server.base_url, max_retries=0)
+        client = sdk(server.base_url, api_key="sk-real")
         training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
         deadline = time.monotonic() + 10
