@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,24 +25,33 @@ from mockserver.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+    wall_clock: Callable[[], float] | None = None,
+) -> Starlette:
     """Build the mock server.
 
     Args:
         settings: server configuration; defaults to `Settings()` (real clock, no fixtures).
         clock: a clock to use instead of the one `settings.clock` names (tests inject a `ManualClock`).
+        webhook_transport: an httpx transport for outbound webhooks (tests inject `httpx.MockTransport`).
+        wall_clock: where webhook signing timestamps come from; the real time unless a test needs otherwise.
 
     Raises:
         SeedError: the fixtures file cannot be loaded.
     """
     settings = settings or Settings()
-    services = Services.build(settings, clock)
+    services = Services.build(settings, clock, webhook_transport=webhook_transport, wall_clock=wall_clock)
     services.load_fixtures()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Only the real clock needs a background driver; a manual clock moves through /_mock/clock/advance.
         driver = asyncio.create_task(services.scheduler.run_forever()) if services.clock.mode == "real" else None
+        services.dispatcher.flush_backlog()
         try:
             yield
         finally:
@@ -49,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 driver.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await driver
+            await services.dispatcher.close()
 
     app = Starlette(
         routes=[

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from mockserver.app import create_app
 from mockserver.seed import SeedError
-from mockserver.settings import DEFAULT_PHASES, Settings
+from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings
 
 logger = logging.getLogger("mockserver")
 
@@ -36,6 +36,16 @@ def _phase(text: str) -> tuple[str, float]:
     if value < 0:
         raise argparse.ArgumentTypeError(f"phase {name}: a duration cannot be negative")
     return name, value
+
+
+def _schedule(text: str) -> tuple[float, ...]:
+    try:
+        delays = tuple(float(part) for part in text.replace(" ", ",").split(",") if part)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated seconds, got {text!r}") from None
+    if any(delay < 0 for delay in delays):
+        raise argparse.ArgumentTypeError("retry delays cannot be negative")
+    return delays
 
 
 def _serve_parser(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +70,16 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         "--webhook-url", action="append", default=[], metavar="URL", help="webhook endpoint; repeatable"
     )
     parser.add_argument("--webhook-secret", metavar="whsec_…", help="signing secret for --webhook-url endpoints")
+    parser.add_argument(
+        "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="time one delivery attempt may take"
+    )
+    parser.add_argument(
+        "--webhook-retry-schedule",
+        type=_schedule,
+        default=DEFAULT_RETRY_SCHEDULE,
+        metavar="S,S,…",
+        help="seconds between attempts (default: " + ",".join(f"{s:g}" for s in DEFAULT_RETRY_SCHEDULE) + ")",
+    )
     parser.add_argument(
         "--api-key", action="append", default=[], metavar="KEY", help="accept only these keys; repeatable"
     )
@@ -108,6 +128,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         admin_token=args.admin_token,
         max_body_bytes=args.max_body_bytes,
+        webhook_timeout=args.webhook_timeout,
+        webhook_retry_schedule=args.webhook_retry_schedule,
     )
 
 
@@ -122,8 +144,6 @@ def serve(settings: Settings, log_level: str = "info") -> int:
         app = create_app(settings)
     except SeedError as exc:
         return _fail(str(exc))
-    if settings.webhook_urls:
-        logger.warning("webhook delivery is not implemented yet: --webhook-url is accepted, but nothing is sent")
     # Binding here, before uvicorn starts, is what lets --port 0 report the port it got.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -138,6 +158,10 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"http://{host}:{port}"
     sys.stdout.write(f"mockserver listening on {url} (OpenAI base_url: {url}/v1, clock: {settings.clock})\n")
+    endpoints = app.state.services.endpoints
+    if endpoints.cli_secret_generated:
+        # The contract: a generated secret is printed once, so that receivers can verify what they get.
+        sys.stdout.write(f"webhook signing secret (generated): {endpoints.cli_secret}\n")
     sys.stdout.flush()
     config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
     server = uvicorn.Server(config)

@@ -44,5 +44,17 @@ class IdFactory:
     def model_tag(self) -> str:
         return self.alnum("", 8)
 
-    def organization(self) -> str:
-        return self.alnum("org-", 24)
+    def event(self) -> str:
+        return self.hex("evt_")
+
+    def webhook_message(self) -> str:
+        return self.hex("wh_")
+
+    def webhook_endpoint(self) -> str:
+        return self.hex("we_", 24)
+
+    def delivery(self) -> str:
+        return self.hex("whdel_", 24)
+
+    def delivery_attempt(self) -> str:
+        return self.hex("whatt_", 24)

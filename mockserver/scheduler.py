@@ -43,6 +43,9 @@ class Scheduler:
         self._seq = itertools.count()
         self._wakeup = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        # Awaited by a manual advance before it moves on, so work that timers started (webhook deliveries) finishes
+        # at the simulated time it belongs to, and whatever it schedules is in the heap before time passes it.
+        self._settlers: list[Callable[[], Awaitable[None]]] = []
         # Manual advances await callbacks between heap pops; one at a time keeps their order intact.
         self._advance_lock = asyncio.Lock()
 
@@ -52,6 +55,13 @@ class Scheduler:
         if self._heap[0] is timer:
             self._wakeup.set()
         return timer
+
+    def add_settler(self, settle: Callable[[], Awaitable[None]]) -> None:
+        self._settlers.append(settle)
+
+    async def settle(self) -> None:
+        for settle in self._settlers:
+            await settle()
 
     def next_due(self) -> float | None:
         while self._heap and self._heap[0].cancelled:
@@ -86,11 +96,13 @@ class Scheduler:
         if not isinstance(self.clock, ManualClock):
             raise TypeError("advance_to() needs a ManualClock")
         async with self._advance_lock:
+            await self.settle()
             while (timer := self._pop_due(until)) is not None:
                 self.clock.set(timer.due)
                 result = timer.callback(timer.due)
                 if inspect.isawaitable(result):
                     await result
+                await self.settle()
             self.clock.set(until)
 
     async def run_forever(self) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import httpx
 
 from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
@@ -14,6 +17,9 @@ from mockserver.scheduler import Scheduler
 from mockserver.seed import Seed, apply_seed, read_seed
 from mockserver.settings import Settings
 from mockserver.store import Store
+from mockserver.webhooks.dispatcher import Dispatcher
+from mockserver.webhooks.endpoints import Endpoints
+from mockserver.webhooks.events import EventLog
 
 
 @dataclass
@@ -27,10 +33,20 @@ class Services:
     runtime: Runtime
     files: Files
     fine_tuning: FineTuningLifecycle
+    events: EventLog
+    endpoints: Endpoints
+    dispatcher: Dispatcher
     seed: Seed | None = None
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        webhook_transport: httpx.AsyncBaseTransport | None = None,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> Services:
         if clock is None:
             clock = ManualClock() if settings.clock == "manual" else SystemClock()
         scheduler = Scheduler(clock)
@@ -39,6 +55,18 @@ class Services:
         store = Store()
         runtime = Runtime(clock=clock, scheduler=scheduler, ids=ids, fakes=fakes, store=store, phases=settings.phases)
         files = Files(store, ids)
+        events = EventLog(ids)
+        runtime.listeners.append(events.on_transition)
+        endpoints = Endpoints(settings, ids)
+        dispatcher = Dispatcher(
+            settings=settings,
+            clock=clock,
+            scheduler=scheduler,
+            endpoints=endpoints,
+            transport=webhook_transport,
+            **({"wall_clock": wall_clock} if wall_clock is not None else {}),
+        )
+        events.listeners.append(dispatcher.on_event)
         return cls(
             settings=settings,
             clock=clock,
@@ -49,12 +77,18 @@ class Services:
             runtime=runtime,
             files=files,
             fine_tuning=FineTuningLifecycle(runtime, files),
+            events=events,
+            endpoints=endpoints,
+            dispatcher=dispatcher,
             seed=read_seed(settings.fixtures) if settings.fixtures is not None else None,
         )
 
     def reset(self) -> None:
         """Forget every object and timer; the manual clock returns to its start and ids start their sequence again."""
+        self.dispatcher.reset()
         self.scheduler.clear()
+        self.events.clear()
+        self.endpoints.reset()
         self.store.clear()
         self.fine_tuning.clear()
         self.ids.reseed()

@@ -23,6 +23,11 @@ DEFAULT_PHASES: dict[str, float] = {
 }
 
 
+# Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
+# OpenAI's "retried with exponential backoff for up to 72 hours").
+DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+
+
 def check_webhook_secret(secret: str) -> str:
     """Accept only `whsec_<base64>`: the SDK and standardwebhooks derive the same key from nothing else."""
     if not secret.startswith("whsec_"):
@@ -51,6 +56,10 @@ class Settings(BaseModel):
     admin_token: str | None = None
     # 512 MB is the real Files API's per-file limit; anything bigger is refused before it is read into memory.
     max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
+    # Webhook delivery: seconds one attempt may take, the waits between attempts, and attempts in flight at once.
+    webhook_timeout: float = Field(default=10.0, gt=0)
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    webhook_concurrency: int = Field(default=32, ge=1)
 
     @field_validator("phases")
     @classmethod
@@ -62,6 +71,24 @@ class Settings(BaseModel):
         if negative:
             raise ValueError(f"phase durations cannot be negative: {', '.join(negative)}")
         return {**DEFAULT_PHASES, **phases}
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _non_negative_delays(cls, schedule: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in schedule):
+            raise ValueError("retry delays cannot be negative")
+        return schedule
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        from urllib.parse import urlsplit
+
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an http or https URL")
+        return urls
 
     @field_validator("webhook_secret")
     @classmethod

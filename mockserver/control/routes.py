@@ -4,6 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from mockserver.control import webhooks
 from mockserver.errors import InvalidRequestError
 from mockserver.routes._helpers import answer, read_body, services
 from mockserver.schemas.control import Advance, Advanced, ClockState, ForceJobTransition, Health, TransitionRecord
@@ -46,6 +47,7 @@ async def transition_job(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
+    *webhooks.routes,
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", clock, methods=["GET"]),

@@ -1,0 +1,1 @@
+"""Webhooks as OpenAI sends them: events from lifecycle transitions, endpoints, Standard Webhooks signing, delivery."""

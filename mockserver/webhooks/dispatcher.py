@@ -1,0 +1,273 @@
+"""Delivering events: one delivery per (event, endpoint), attempts signed at send time, retries on the timer heap.
+
+- The first attempt starts at once in the background: an API request never waits for a receiver.
+- A non-2xx answer, a timeout or a connection error schedules the next attempt on the server clock, after the
+  endpoint's `Retry-After` if it sent one, else after the next delay of the retry schedule. A 410 disables the
+  endpoint. With the manual clock, `clock/advance` awaits every attempt that falls due (scheduler settlers).
+- `webhook-id` is the same for every attempt of one event to one endpoint (resends too); `webhook-timestamp` is the
+  wall clock at each attempt, because receivers check it against their own clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from mockserver import clock as clocks
+from mockserver.clock import Clock
+from mockserver.ids import IdFactory
+from mockserver.scheduler import Scheduler, Timer
+from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, RecordedEvent, SentRequest, WebhookEvent
+from mockserver.settings import Settings
+from mockserver.webhooks.endpoints import Endpoints
+from mockserver.webhooks.signing import signed_headers
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 72 * 3600
+_KEPT_RESPONSE_CHARS = 2048
+
+
+@dataclass
+class Delivery:
+    id: str
+    event: RecordedEvent
+    endpoint_id: str
+    webhook_id: str
+    body: bytes
+    attempts: int = 0
+    state: Literal["pending", "succeeded", "failed", "abandoned"] = "pending"
+    timer: Timer | None = field(default=None, repr=False)
+
+
+def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - wall_now
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        scheduler: Scheduler,
+        endpoints: Endpoints,
+        transport: httpx.AsyncBaseTransport | None = None,
+        wall_clock: Callable[[], float] = clocks.wall_time,
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._scheduler = scheduler
+        self._endpoints = endpoints
+        self._transport = transport
+        self._wall_clock = wall_clock
+        # Its own id sequence, so that how often receivers fail never shifts the ids of jobs and files.
+        self._ids = IdFactory(None if settings.seed is None else settings.seed + 1)
+        self._client: httpx.AsyncClient | None = None
+        self._limit: asyncio.Semaphore | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._backlog: list[Delivery] = []
+        self._webhook_ids: dict[tuple[str, str], str] = {}
+        self._generation = 0
+        self.deliveries: dict[str, Delivery] = {}
+        self.attempts: list[DeliveryAttempt] = []
+        scheduler.add_settler(self.settle)
+
+    # -- starting deliveries -----------------------------------------------------------------------------------------
+
+    def on_event(self, event: RecordedEvent) -> None:
+        for endpoint in self._endpoints.matching(event):
+            self._start(self._new_delivery(event, endpoint.id))
+
+    def resend(self, event: RecordedEvent, endpoint_id: str | None = None) -> list[Delivery]:
+        if endpoint_id is not None:
+            targets = [self._endpoints.get(endpoint_id).id]
+        else:
+            targets = [endpoint.id for endpoint in self._endpoints.matching(event)]
+        deliveries = [self._new_delivery(event, target) for target in targets]
+        for delivery in deliveries:
+            self._start(delivery)
+        return deliveries
+
+    def _new_delivery(self, event: RecordedEvent, endpoint_id: str) -> Delivery:
+        key = (event.id, endpoint_id)
+        if key not in self._webhook_ids:
+            self._webhook_ids[key] = self._ids.webhook_message()
+        payload = WebhookEvent.model_validate(event.model_dump(exclude={"project"}))
+        delivery = Delivery(
+            id=self._ids.delivery(),
+            event=event,
+            endpoint_id=endpoint_id,
+            webhook_id=self._webhook_ids[key],
+            body=payload.model_dump_json().encode(),
+        )
+        self.deliveries[delivery.id] = delivery
+        return delivery
+
+    def _start(self, delivery: Delivery) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # emitted while no loop runs (fixtures loaded at start-up): sent once one does
+            self._backlog.append(delivery)
+            return
+        self._spawn(self._attempt(delivery, self._generation))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    def flush_backlog(self) -> None:
+        """Send what was emitted before a loop ran (at start-up, once the server's loop is there)."""
+        backlog, self._backlog = self._backlog, []
+        for delivery in backlog:
+            self._spawn(self._attempt(delivery, self._generation))
+
+    async def settle(self) -> None:
+        """Wait until no attempt is in flight (the backlog, if any, is sent first)."""
+        self.flush_backlog()
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    # -- one attempt -------------------------------------------------------------------------------------------------
+
+    def _http(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        # Created on first use, inside the loop that will use them.
+        if self._client is None or self._limit is None:
+            self._client = httpx.AsyncClient(transport=self._transport, follow_redirects=False)
+            self._limit = asyncio.Semaphore(self._settings.webhook_concurrency)
+        return self._client, self._limit
+
+    async def _attempt(self, delivery: Delivery, generation: int) -> None:
+        try:
+            await self._send(delivery, generation)
+        except Exception:  # one broken attempt must not take the others, or a clock advance, down with it
+            logger.exception("webhook delivery %s failed unexpectedly", delivery.id)
+            delivery.state = "abandoned"
+
+    async def _send(self, delivery: Delivery, generation: int) -> None:
+        endpoint = self._endpoints.find(delivery.endpoint_id)
+        if endpoint is None or not endpoint.enabled:
+            delivery.state = "abandoned"
+            logger.info(
+                "webhook delivery %s abandoned: endpoint %s is gone or disabled", delivery.id, delivery.endpoint_id
+            )
+            return
+        delivery.attempts += 1
+        attempted_at = self._clock.now()
+        sent_at = int(self._wall_clock())
+        headers = signed_headers(
+            self._endpoints.active_secrets(endpoint, attempted_at), delivery.webhook_id, sent_at, delivery.body
+        )
+        client, limit = self._http()
+        response: httpx.Response | None = None
+        error: str | None = None
+        started = clocks.elapsed()
+        async with limit:
+            try:
+                response = await client.post(
+                    endpoint.url, content=delivery.body, headers=headers, timeout=self._settings.webhook_timeout
+                )
+            except httpx.TimeoutException:
+                error = f"timed out after {self._settings.webhook_timeout:g} s"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        duration_ms = round((clocks.elapsed() - started) * 1000, 3)
+        if generation != self._generation:
+            return  # the server was reset while this attempt was in flight: it belongs to a world that is gone
+
+        succeeded = response is not None and 200 <= response.status_code < 300
+        next_retry_at: float | None = None
+        if succeeded:
+            delivery.state = "succeeded"
+        elif response is not None and response.status_code == 410:
+            delivery.state = "failed"
+            self._endpoints.disable(endpoint.id, "the endpoint answered 410 Gone")
+            logger.warning("webhook endpoint %s answered 410 Gone and is now disabled", endpoint.id)
+        elif delivery.attempts > len(self._settings.webhook_retry_schedule):
+            delivery.state = "failed"
+            logger.warning(
+                "webhook %s (%s) to %s failed after %d attempts", delivery.event.id, delivery.event.type, endpoint.url,
+                delivery.attempts,
+            )  # fmt: skip
+        else:
+            delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
+            asked = None if response is None else _retry_after(response, sent_at)
+            if asked is not None:
+                delay = asked
+            next_retry_at = attempted_at + delay
+            delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._attempt(delivery, generation))
+
+        self.attempts.append(
+            DeliveryAttempt(
+                id=self._ids.delivery_attempt(),
+                delivery_id=delivery.id,
+                endpoint_id=endpoint.id,
+                url=endpoint.url,
+                webhook_id=delivery.webhook_id,
+                event_id=delivery.event.id,
+                event_type=delivery.event.type,
+                object_id=delivery.event.data.id,
+                attempt=delivery.attempts,
+                attempted_at=attempted_at,
+                sent_at=sent_at,
+                duration_ms=duration_ms,
+                request=SentRequest(headers=headers, body=delivery.body.decode()),
+                response=None
+                if response is None
+                else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
+                error=error,
+                succeeded=succeeded,
+                next_retry_at=next_retry_at,
+            )
+        )
+        outcome = response.status_code if response is not None else error
+        logger.info(
+            "webhook %s %s attempt %d to %s: %s", delivery.event.type, delivery.event.id, delivery.attempts,
+            endpoint.url, outcome,
+        )  # fmt: skip
+
+    # -- lifetime ----------------------------------------------------------------------------------------------------
+
+    def pending(self) -> list[Delivery]:
+        return [delivery for delivery in self.deliveries.values() if delivery.state == "pending"]
+
+    def reset(self) -> None:
+        self._generation += 1
+        for task in self._inflight:
+            task.cancel()
+        self._inflight.clear()
+        self._backlog.clear()
+        self._webhook_ids.clear()
+        self.deliveries.clear()
+        self.attempts.clear()
+
+    async def close(self) -> None:
+        """At shutdown: say what will never be delivered, then stop."""
+        for delivery in self.pending():
+            logger.warning(
+                "undelivered webhook: %s %s (%s) to endpoint %s after %d attempt(s)", delivery.event.type,
+                delivery.event.id, delivery.event.data.id, delivery.endpoint_id, delivery.attempts,
+            )  # fmt: skip
+        for task in list(self._inflight):
+            task.cancel()
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
