@@ -13,10 +13,12 @@ from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from starlette.applications import Starlette
 
 from mockserver.app import create_app
+from mockserver.listen import create_listener
 from mockserver.seed import SeedError
-from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings
+from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
 
 logger = logging.getLogger("mockserver")
 
@@ -96,6 +98,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="start the server (the default command)")
     _serve_parser(serve)
+    listen = sub.add_parser("listen", help="receive webhooks locally: print each one, verify it, forward it")
+    listen.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
+    listen.add_argument("--port", type=int, default=8001, help="port; 0 picks a free one (default: 8001)")
+    listen.add_argument("--secret", metavar="whsec_…", help="verify signatures with this secret")
+    listen.add_argument("--forward-to", metavar="URL", help="forward each verified delivery to this URL")
+    listen.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     return parser, serve
 
 
@@ -138,30 +146,22 @@ def _fail(message: str) -> int:
     return 2
 
 
-def serve(settings: Settings, log_level: str = "info") -> int:
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        app = create_app(settings)
-    except SeedError as exc:
-        return _fail(str(exc))
-    # Binding here, before uvicorn starts, is what lets --port 0 report the port it got.
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before uvicorn starts: that is what lets --port 0 report the port it got."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}")
+    sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
-    port = sock.getsockname()[1]
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    url = f"http://{host}:{port}"
-    sys.stdout.write(f"mockserver listening on {url} (OpenAI base_url: {url}/v1, clock: {settings.clock})\n")
-    endpoints = app.state.services.endpoints
-    if endpoints.cli_secret_generated:
-        # The contract: a generated secret is printed once, so that receivers can verify what they get.
-        sys.stdout.write(f"webhook signing secret (generated): {endpoints.cli_secret}\n")
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    return f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
+
+
+def _run(app: Starlette, sock: socket.socket, log_level: str) -> int:
     sys.stdout.flush()
     config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
     server = uvicorn.Server(config)
@@ -174,6 +174,44 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     return 0
 
 
+def serve(settings: Settings, log_level: str = "info") -> int:
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(settings)
+    except SeedError as exc:
+        return _fail(str(exc))
+    try:
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}")
+    url = _url(settings.host, sock)
+    sys.stdout.write(f"mockserver listening on {url} (OpenAI base_url: {url}/v1, clock: {settings.clock})\n")
+    endpoints = app.state.services.endpoints
+    if endpoints.cli_secret_generated:
+        # The contract: a generated secret is printed once, so that receivers can verify what they get.
+        sys.stdout.write(f"webhook signing secret (generated): {endpoints.cli_secret}\n")
+    return _run(app, sock, log_level)
+
+
+def listen(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.secret is not None:
+        try:
+            check_webhook_secret(args.secret)
+        except ValueError as exc:
+            return _fail(f"--secret: {exc}")
+    if args.forward_to is not None and not args.forward_to.startswith(("http://", "https://")):
+        return _fail(f"--forward-to: {args.forward_to!r} is not an http or https URL")
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    forwarding = f", forwarding to {args.forward_to}" if args.forward_to else ""
+    sys.stdout.write(f"mockserver listen: receiving webhooks on {_url(args.host, sock)}/{forwarding}\n")
+    app = create_listener(secret=args.secret, forward_to=args.forward_to)
+    return _run(app, sock, args.log_level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, serve_parser = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -183,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[0] == "serve":
         arguments = ["serve", *_with_environment(arguments[1:], serve_parser)]
     args = parser.parse_args(arguments)
+    if args.command == "listen":
+        return listen(args)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:

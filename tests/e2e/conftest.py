@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 from tests.openapi import ResponseChecker
 
 READY_LINE = re.compile(r"listening on (http://\S+) \(OpenAI base_url: (\S+), clock: (\w+)\)")
+LISTEN_LINE = re.compile(r"receiving webhooks on (http://\S+?/)(?:,|\s|$)")
 
 
 @dataclass
@@ -55,7 +56,13 @@ def _pump(stream: object, lines: queue.Queue[str], sink: list[str]) -> None:
         lines.put(line)
 
 
-def start_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 15) -> CliServer:
+def start_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 15,
+    ready: re.Pattern[str] = READY_LINE,
+    check_health: bool = True,
+) -> CliServer:
     """Start the server and wait for its ready line; raise with its output if it exits instead."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mockserver", *args],
@@ -75,13 +82,20 @@ def start_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 15
         except queue.Empty:
             process.kill()
             raise RuntimeError("mockserver printed no ready line:\n" + "".join(output)) from None
-        match = READY_LINE.search(line)
+        match = ready.search(line)
         if match:
-            server = CliServer(process, match.group(1), match.group(2), output)
-            httpx.get(f"{server.url}/_mock/health", timeout=5).raise_for_status()
+            url = match.group(1)
+            server = CliServer(process, url, match.group(2) if match.re.groups > 1 else url, output)
+            if check_health:
+                httpx.get(f"{server.url}/_mock/health", timeout=5).raise_for_status()
             return server
         if process.poll() is not None and lines.empty():
             raise RuntimeError("mockserver exited:\n" + "".join(output))
+
+
+def start_listen(*args: str) -> CliServer:
+    """`mockserver listen --port 0`; `url` is where deliveries go."""
+    return start_cli("listen", "--port", "0", *args, ready=LISTEN_LINE, check_health=False)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,84 @@
+"""A real HTTP webhook receiver on 127.0.0.1 (port 0), scriptable to misbehave the ways real receivers do."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Literal
+
+Behaviour = Literal["ok", "fail", "gone", "hang", "reset", "garbage", "redirect"]
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class LoopbackReceiver:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self._script: deque[Behaviour] = deque()
+        self._lock = threading.Lock()
+        self._hang = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # the stdlib's name
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver._lock:
+                    receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    behaviour = receiver._script.popleft() if receiver._script else "ok"
+                if behaviour == "hang":
+                    receiver._hang.wait(30)
+                    return
+                if behaviour == "reset":
+                    # SO_LINGER 0: close() sends RST, the way a crashed receiver drops a connection.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    self.connection.close()
+                    return
+                if behaviour == "garbage":
+                    self.wfile.write(b"this is not HTTP\r\n\r\n")
+                    return
+                status = {"ok": 200, "fail": 500, "gone": 410, "redirect": 302}[behaviour]
+                self.send_response(status)
+                if behaviour == "redirect":
+                    self.send_header("location", "http://127.0.0.1:9/")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def then(self, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._script.extend(behaviours)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.received.clear()
+            self._script.clear()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        """For the real clock only; the manual clock's advance already waits for deliveries."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"expected {count} deliveries, got {len(self.received)}"
+            time.sleep(0.01)
+        return list(self.received)
+
+    def close(self) -> None:
+        self._hang.set()
+        self._server.shutdown()
+        self._server.server_close()

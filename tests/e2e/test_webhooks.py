@@ -1,0 +1,217 @@
+"""Webhooks end to end: the CLI-started server delivering to real receivers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import standardwebhooks
+
+from tests.conftest import training_lines
+from tests.e2e.conftest import CliServer, start_cli, start_listen
+from tests.e2e.receiver import LoopbackReceiver, Received
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "whsec_" + "c2VjcmV0LWZvci1lMmUtd2ViaG9vay10ZXN0cy0wMQ=="
+Sdk = Callable[..., openai.OpenAI]
+
+
+def verify_both(received: Received, secret: str = SECRET) -> Any:
+    body = received.body.decode()
+    standardwebhooks.Webhook(secret).verify(body, received.headers)
+    return openai.OpenAI(api_key="unused").webhooks.unwrap(body, received.headers, secret=secret)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[LoopbackReceiver]:
+    receiver = LoopbackReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="module")
+def hooked_server(receiver: LoopbackReceiver) -> Iterator[CliServer]:
+    server = start_cli(
+        "--port", "0", "--clock", "manual", "--webhook-url", receiver.url, "--webhook-secret", SECRET,
+        "--webhook-timeout", "0.5",
+    )  # fmt: skip
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live(hooked_server: CliServer, receiver: LoopbackReceiver) -> CliServer:
+    httpx.post(f"{hooked_server.url}/_mock/reset", timeout=5).raise_for_status()
+    receiver.clear()
+    return hooked_server
+
+
+def _job(client: openai.OpenAI, scenario: str = "succeed") -> str:
+    training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
+    job = client.fine_tuning.jobs.create(
+        model="gpt-4o-mini", training_file=training.id, extra_headers={"x-mock-scenario": scenario}
+    )
+    return job.id
+
+
+def test_cancel_and_failure_each_produce_exactly_one_delivery(
+    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver
+) -> None:
+    client = sdk(live.base_url)
+    cancelled = _job(client)
+    failing = _job(client, "fail")
+    client.fine_tuning.jobs.cancel(cancelled)
+    live.advance(3600)
+    events = [verify_both(received) for received in receiver.received]
+    assert sorted((event.type, event.data.id) for event in events) == sorted(
+        [("fine_tuning.job.cancelled", cancelled), ("fine_tuning.job.failed", failing)]
+    )
+    assert all(r.headers["user-agent"].startswith("OpenAI/1.0") for r in receiver.received)
+    assert {r.path for r in receiver.received} == {"/hooks"}
+
+
+def test_a_receiver_that_fails_twice_gets_three_attempts_with_one_webhook_id(
+    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver
+) -> None:
+    receiver.then("fail", "fail")
+    client = sdk(live.base_url)
+    client.fine_tuning.jobs.cancel(_job(client))
+    live.advance(0)
+    assert len(receiver.received) == 1
+    live.advance(5)
+    assert len(receiver.received) == 2
+    live.advance(300)
+    assert len(receiver.received) == 3
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+    for received in receiver.received:
+        verify_both(received)
+    attempts = httpx.get(f"{live.url}/_mock/webhooks/deliveries").json()["data"]
+    assert [(a["attempt"], a["succeeded"]) for a in attempts] == [(3, True), (2, False), (1, False)]
+    assert attempts[2]["response"]["status"] == 500
+
+
+def test_resend(live: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
+    client = sdk(live.base_url)
+    client.fine_tuning.jobs.cancel(_job(client))
+    live.advance(0)
+    [event] = httpx.get(f"{live.url}/_mock/webhooks/events").json()["data"]
+    httpx.post(f"{live.url}/_mock/webhooks/events/{event['id']}/resend").raise_for_status()
+    live.advance(0)
+    first, second = receiver.received
+    assert first.body == second.body and first.headers["webhook-id"] == second.headers["webhook-id"]
+    verify_both(second)
+
+
+def test_event_filters(live: CliServer, sdk: Sdk) -> None:
+    filtered = LoopbackReceiver()
+    try:
+        endpoint = httpx.post(
+            f"{live.url}/_mock/webhooks/endpoints", json={"url": filtered.url, "events": ["fine_tuning.job.succeeded"]}
+        ).json()
+        client = sdk(live.base_url)
+        succeeded = _job(client)
+        client.fine_tuning.jobs.cancel(_job(client))
+        live.advance(3600)
+        [only] = filtered.received
+        event = verify_both(only, endpoint["secret"])
+        assert (event.type, event.data.id) == ("fine_tuning.job.succeeded", succeeded)
+    finally:
+        filtered.close()
+
+
+def test_an_endpoint_answering_410_is_disabled(live: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
+    receiver.then("gone")
+    client = sdk(live.base_url)
+    client.fine_tuning.jobs.cancel(_job(client))
+    live.advance(3600)
+    assert len(receiver.received) == 1
+    endpoint = httpx.get(f"{live.url}/_mock/webhooks/endpoints/we_cli_1").json()
+    assert endpoint["enabled"] is False
+    client.fine_tuning.jobs.cancel(_job(client))
+    live.advance(3600)
+    assert len(receiver.received) == 1
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "reset", "garbage", "redirect"])
+def test_a_misbehaving_receiver_stalls_nothing(
+    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, behaviour: Any
+) -> None:
+    healthy = LoopbackReceiver()
+    try:
+        httpx.post(f"{live.url}/_mock/webhooks/endpoints", json={"url": healthy.url}).raise_for_status()
+        receiver.then(behaviour)
+        client = sdk(live.base_url)
+        started = time.monotonic()
+        client.fine_tuning.jobs.cancel(_job(client))
+        assert time.monotonic() - started < 2  # the API answered without waiting for the receiver
+        live.advance(0)
+        assert time.monotonic() - started < 5  # a hanging receiver costs one attempt timeout (0.5 s), no more
+        assert len(healthy.received) == 1
+        attempts = httpx.get(f"{live.url}/_mock/webhooks/deliveries", params={"endpoint_id": "we_cli_1"}).json()
+        [failed] = attempts["data"]
+        assert not failed["succeeded"] and failed["next_retry_at"] is not None
+        live.advance(5)
+        assert len(receiver.received) == 2 and verify_both(receiver.received[1])
+    finally:
+        healthy.close()
+
+
+def test_a_generated_secret_is_printed_and_signs_deliveries(sdk: Sdk) -> None:
+    receiver = LoopbackReceiver()
+    server = start_cli("--port", "0", "--clock", "manual", "--webhook-url", receiver.url)
+    try:
+        secret = next(line.split(": ")[1].strip() for line in server.output if "webhook signing secret" in line)
+        assert secret.startswith("whsec_")
+        client = sdk(server.base_url)
+        client.fine_tuning.jobs.cancel(_job(client))
+        server.advance(0)
+        assert verify_both(receiver.received[0], secret).type == "fine_tuning.job.cancelled"
+    finally:
+        server.stop()
+        receiver.close()
+
+
+def test_pending_deliveries_are_logged_at_shutdown(sdk: Sdk) -> None:
+    receiver = LoopbackReceiver()
+    receiver.then("fail")
+    server = start_cli("--port", "0", "--clock", "manual", "--webhook-url", receiver.url, "--webhook-secret", SECRET)
+    try:
+        client = sdk(server.base_url)
+        job_id = _job(client)
+        client.fine_tuning.jobs.cancel(job_id)
+        server.advance(0)
+    finally:
+        assert server.stop() == 0
+        receiver.close()
+    log = "".join(server.output)
+    assert "undelivered webhook: fine_tuning.job.cancelled" in log and job_id in log
+
+
+def test_mockserver_listen_prints_verifies_and_forwards(sdk: Sdk) -> None:
+    target = LoopbackReceiver()
+    listener = start_listen("--secret", SECRET, "--forward-to", target.url)
+    wrong = start_listen("--secret", "whsec_" + "d3Jvbmcgc2VjcmV0IGZvciB0ZXN0cw==")
+    server = start_cli(
+        "--port", "0", "--clock", "manual", "--webhook-url", listener.url, "--webhook-url", wrong.url,
+        "--webhook-secret", SECRET,
+    )  # fmt: skip
+    try:
+        client = sdk(server.base_url)
+        job_id = _job(client)
+        client.fine_tuning.jobs.cancel(job_id)
+        server.advance(0)
+        [forwarded] = target.received
+        assert verify_both(forwarded).data.id == job_id
+        line = next(line for line in listener.output if "fine_tuning.job.cancelled" in line)
+        assert job_id in line and "signature ok" in line and "200" in line
+        bad = next(line for line in wrong.output if "fine_tuning.job.cancelled" in line)
+        assert "signature INVALID" in bad
+    finally:
+        for process in (server, listener, wrong):
+            process.stop()
+        target.close()
