@@ -76,6 +76,9 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="time one delivery attempt may take"
     )
     parser.add_argument(
+        "--webhook-concurrency", type=int, default=32, metavar="N", help="delivery attempts in flight at once"
+    )
+    parser.add_argument(
         "--webhook-retry-schedule",
         type=_schedule,
         default=DEFAULT_RETRY_SCHEDULE,
@@ -138,6 +141,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         max_body_bytes=args.max_body_bytes,
         webhook_timeout=args.webhook_timeout,
         webhook_retry_schedule=args.webhook_retry_schedule,
+        webhook_concurrency=args.webhook_concurrency,
     )
 
 

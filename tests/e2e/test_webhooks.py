@@ -215,3 +215,21 @@ def test_mockserver_listen_prints_verifies_and_forwards(sdk: Sdk) -> None:
         for process in (server, listener, wrong):
             process.stop()
         target.close()
+
+
+def test_on_the_real_clock_deliveries_and_retries_happen_by_themselves(sdk: Sdk) -> None:
+    receiver = LoopbackReceiver()
+    receiver.then("fail")
+    server = start_cli(
+        "--port", "0", "--webhook-url", receiver.url, "--webhook-secret", SECRET,
+        "--webhook-retry-schedule", "0.2,0.2",
+    )  # fmt: skip
+    try:
+        client = sdk(server.base_url)
+        client.fine_tuning.jobs.cancel(_job(client))
+        first, second = receiver.wait_for(2)
+        assert first.headers["webhook-id"] == second.headers["webhook-id"]
+        assert verify_both(second).type == "fine_tuning.job.cancelled"
+    finally:
+        server.stop()
+        receiver.close()
