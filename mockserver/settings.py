@@ -6,6 +6,7 @@ import base64
 import binascii
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,6 +27,14 @@ DEFAULT_PHASES: dict[str, float] = {
 # Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
 # OpenAI's "retried with exponential backoff for up to 72 hours").
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+
+
+def check_http_url(url: str) -> str:
+    """Accept only absolute http(s) URLs: where webhooks can be delivered."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http or https URL, but got '{url}'")
+    return url
 
 
 def check_webhook_secret(secret: str) -> str:
@@ -82,13 +91,7 @@ class Settings(BaseModel):
     @field_validator("webhook_urls")
     @classmethod
     def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
-        from urllib.parse import urlsplit
-
-        for url in urls:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{url!r} is not an http or https URL")
-        return urls
+        return tuple(check_http_url(url) for url in urls)
 
     @field_validator("webhook_secret")
     @classmethod

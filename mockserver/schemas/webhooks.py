@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from mockserver.schemas.common import Request, bounded
-from mockserver.settings import check_webhook_secret
+from mockserver.settings import check_http_url, check_webhook_secret
 from mockserver.validation import PARAM, custom_error
 
 # Every event type OpenAI sends for the lifecycles this server simulates; nothing else is ever sent.
@@ -66,12 +66,10 @@ class WebhookEndpoint(BaseModel):
 
 
 def _check_url(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise custom_error("invalid_value", f"Invalid '{PARAM}': expected an http or https URL, but got '{url}'.")
-    return url
+    try:
+        return check_http_url(url)
+    except ValueError as exc:
+        raise custom_error("invalid_value", f"Invalid '{PARAM}': {exc}.") from None
 
 
 def _check_events(events: list[str] | None) -> list[str] | None:

@@ -159,3 +159,11 @@ def test_on_the_real_clock_jobs_move_by_themselves(sdk: Sdk) -> None:
         assert httpx.get(f"{server.url}/_mock/clock").json()["mode"] == "real"
     finally:
         server.stop()
+
+
+def test_a_bad_webhook_url_is_refused_at_start_up() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--port", "0", "--webhook-url", "ftp://nowhere"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 2 and "http or https URL" in result.stderr

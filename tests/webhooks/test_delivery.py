@@ -335,3 +335,15 @@ async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs(receiver: Rec
     assert sorted(event["type"] for event in receiver.events()) == [
         "fine_tuning.job.cancelled", "fine_tuning.job.failed", "fine_tuning.job.succeeded",
     ]  # fmt: skip
+
+
+async def test_disabling_an_endpoint_abandons_its_pending_retries(
+    client: openai.AsyncOpenAI, upload: Upload, advance: Advance, receiver: Receiver, http: httpx.AsyncClient
+) -> None:
+    receiver.then(500)
+    await client.fine_tuning.jobs.cancel(await _job(client, upload))
+    await advance(0)
+    await http.patch("/_mock/webhooks/endpoints/we_cli_1", json={"enabled": False})
+    await advance(3600)
+    assert len(receiver.requests) == 1
+    assert len(await _deliveries(http)) == 1
