@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+# The same suite again with the previous SDK major: openai 2.x sends through httpx, 3.x through httpx2.
+VENV2 := .venv-openai2
+DEV2_STAMP := $(VENV2)/.installed-dev
 
 .PHONY: run test lint fmt typecheck bench clean
 
@@ -20,11 +23,21 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(RUN_STAMP)
 
+$(VENV2)/bin/python:
+	$(PYTHON) -m venv $(VENV2)
+	$(VENV2)/bin/python -m pip install --quiet --upgrade pip
+
+$(DEV2_STAMP): pyproject.toml | $(VENV2)/bin/python
+	$(VENV2)/bin/python -m pip install --quiet -e '.[dev]' 'openai>=2,<3'
+	touch $@
+
 run: $(RUN_STAMP)
 	$(BIN)/mockserver serve --host 127.0.0.1 --port 8000
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(DEV2_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "--- again with openai 2.x (httpx) ---"
+	$(VENV2)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
@@ -42,4 +55,4 @@ bench: $(DEV_STAMP)
 	@echo "make bench: the benchmark arrives with the performance work (issue 7); nothing is measured yet."
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) $(VENV2) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

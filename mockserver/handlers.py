@@ -57,5 +57,6 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug in the mock: still the real 500 envelope, never a traceback in the body."""
     request_id = request.scope.get("state", {}).get("request_id", "")
+    request.app.state.services.errors.append(exc)
     logger.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
     return error_response(ServerError(SERVER_ERROR_MESSAGE.format(request_id)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -37,6 +37,8 @@ class Services:
     endpoints: Endpoints
     dispatcher: Dispatcher
     seed: Seed | None = None
+    # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
+    errors: list[BaseException] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -53,7 +55,15 @@ class Services:
         ids = IdFactory(settings.seed)
         fakes = FakeData(settings.seed)
         store = Store()
-        runtime = Runtime(clock=clock, scheduler=scheduler, ids=ids, fakes=fakes, store=store, phases=settings.phases)
+        runtime = Runtime(
+            clock=clock,
+            scheduler=scheduler,
+            ids=ids,
+            fakes=fakes,
+            store=store,
+            phases=settings.phases,
+            default_scenario=settings.default_scenario,
+        )
         files = Files(store, ids)
         events = EventLog(ids)
         runtime.listeners.append(events.on_transition)

@@ -69,6 +69,8 @@ class Settings(BaseModel):
     webhook_timeout: float = Field(default=10.0, gt=0)
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_concurrency: int = Field(default=32, ge=1)
+    # The outcome of an object whose request names no scenario (header or metadata); see DESIGN §3.
+    default_scenario: Literal["succeed", "fail", "fail_validation", "stall", "expire"] = "succeed"
 
     @field_validator("phases")
     @classmethod

@@ -16,6 +16,8 @@ from mockserver import Settings, create_app
 from mockserver.services import Services
 from tests.openapi import ResponseChecker, Spec, load_spec
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 BASE_URL = "http://mockserver.test"

@@ -107,7 +107,9 @@ class FineTuningLifecycle:
     ) -> FineTuningJob:
         """Validate everything first, then write: a refused request leaves nothing behind."""
         if scenario is None:
-            scenario = (request.metadata or {}).get("mock_scenario", "succeed")
+            # A server-wide default that fine-tuning has no use for (`expire`) leaves jobs to succeed.
+            default = self._rt.default_scenario if self._rt.default_scenario in SCENARIOS else "succeed"
+            scenario = (request.metadata or {}).get("mock_scenario", default)
             param = "metadata.mock_scenario"
         else:
             param = "x-mock-scenario"

@@ -42,6 +42,7 @@ class Runtime:
         fakes: FakeData,
         store: Store,
         phases: dict[str, float],
+        default_scenario: str = "succeed",
     ) -> None:
         self.clock = clock
         self.scheduler = scheduler
@@ -49,6 +50,7 @@ class Runtime:
         self.fakes = fakes
         self.store = store
         self.phases = phases
+        self.default_scenario = default_scenario
         self.listeners: list[TransitionListener] = []
         self._captures: list[list[Transition]] = []
 

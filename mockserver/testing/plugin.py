@@ -1,0 +1,124 @@
+"""The pytest plugin, active once mockserver is installed (entry point `pytest11`).
+
+Fixtures: `mock_openai_server` (a live server per session, reset before each test), `openai_client`, `mock_openai`
+(in process, no sockets), `webhook_receiver`. Marker: `@pytest.mark.mockserver(phases=..., seed=...,
+scenario=..., **settings)` gives one test a server configured its way. A failing test's report shows the mock's
+log and its webhook delivery log.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mockserver.testing.controls import Controls
+from mockserver.testing.inprocess import InProcessMock
+from mockserver.testing.live import MockServer
+from mockserver.testing.receiver import WebhookReceiver
+
+if TYPE_CHECKING:
+    import openai
+
+_USED = pytest.StashKey[list[MockServer | InProcessMock]]()
+
+MARKER = (
+    "mockserver(phases=None, seed=None, scenario=None, **settings): configure the mock OpenAI server of this test "
+    "(phases: simulated seconds per lifecycle phase; scenario: the default outcome; settings: any mockserver Settings)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+
+
+def _options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
+    """The marker's settings for this test, or None when it has none."""
+    marker = request.node.get_closest_marker("mockserver")
+    if marker is None:
+        return None
+    if marker.args:
+        raise pytest.UsageError("@pytest.mark.mockserver takes keyword arguments only")
+    options = dict(marker.kwargs)
+    if "scenario" in options:
+        options["default_scenario"] = options.pop("scenario")
+    return options
+
+
+def _remember(request: pytest.FixtureRequest, mock: MockServer | InProcessMock) -> None:
+    request.node.stash.setdefault(_USED, []).append(mock)
+
+
+@pytest.fixture(scope="session")
+def _mockserver_session() -> Iterator[MockServer]:
+    # One per session, and so one per pytest-xdist worker: workers never share a server.
+    with MockServer(clock="manual") as server:
+        yield server
+
+
+@pytest.fixture
+def mock_openai_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """A live mock server on 127.0.0.1 (manual clock), clean at the start of each test."""
+    options = _options(request)
+    if options is None:
+        server: MockServer = request.getfixturevalue("_mockserver_session")
+        server.reset()
+        _remember(request, server)
+        yield server
+        server.check()
+    else:
+        options.setdefault("clock", "manual")
+        with MockServer(**options) as server:
+            _remember(request, server)
+            yield server
+            server.check()
+
+
+@pytest.fixture
+def openai_client(mock_openai_server: MockServer) -> Iterator[openai.OpenAI]:
+    """An `openai.OpenAI` bound to `mock_openai_server`, with `max_retries=0`."""
+    client = mock_openai_server.client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def mock_openai(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessMock]:
+    """A fresh app answering `openai.OpenAI()` / `AsyncOpenAI()` (default base URL) in process, without sockets."""
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    if not os.environ.get("OPENAI_API_KEY"):
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-mockserver")
+    options = _options(request) or {}
+    options.setdefault("api_key", os.environ["OPENAI_API_KEY"])
+    with InProcessMock(**options) as mock:
+        _remember(request, mock)
+        yield mock
+        mock.check()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A webhook receiver on 127.0.0.1 that verifies and records; pass it to `add_webhook_endpoint()`."""
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    for mock in item.stash.get(_USED, []):
+        kind = "mock_openai" if isinstance(mock, InProcessMock) else "mock_openai_server"
+        report.sections.append((f"{kind}: server log", "\n".join(mock.log.lines) or "(empty)"))
+        report.sections.append((f"{kind}: webhook deliveries", _deliveries(mock)))
+
+
+def _deliveries(mock: Controls) -> str:
+    try:
+        return mock.delivery_summary()
+    except Exception as exc:  # a report must never fail because the server it describes is gone
+        return f"(unavailable: {exc!r})"

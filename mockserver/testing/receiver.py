@@ -1,0 +1,160 @@
+"""Webhook receivers for tests: verify each delivery with the official SDK, parse it with its types, record it.
+
+`WebhookReceiver` listens on 127.0.0.1 over real HTTP (for a live `MockServer`); `InProcessReceiver` is handed
+deliveries without sockets (for the in-process `mock_openai`). Both share `Inbox`, which holds what arrived.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from mockserver import clock as clocks
+from mockserver.webhooks.signing import generate_secret
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One request the receiver got: raw headers and body, and the event if its signature verified."""
+
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    event: Any | None
+    error: str | None
+
+    @property
+    def verified(self) -> bool:
+        return self.event is not None
+
+
+def _describe(delivery: Delivery) -> str:
+    if delivery.event is None:
+        return f"  - unverified ({delivery.error}) answered {delivery.status}"
+    return f"  - {delivery.event.type} {delivery.event.data.id} ({delivery.event.id}) answered {delivery.status}"
+
+
+class Inbox:
+    """What a receiver got, and how it answers: 200, or the statuses queued with `fail_next`."""
+
+    def __init__(self, secret: str | None = None) -> None:
+        self.secret = secret or generate_secret()
+        self.deliveries: list[Delivery] = []
+        self._failures: deque[int] = deque()
+        self._arrived = threading.Condition()
+
+    def fail_next(self, n: int = 1, status: int = 500) -> None:
+        """Answer the next `n` deliveries with `status` (retries will follow)."""
+        with self._arrived:
+            self._failures.extend([status] * n)
+
+    def receive(self, headers: Mapping[str, str], body: bytes) -> int:
+        """Verify, parse and record one delivery; return the status to answer with."""
+        import openai  # the SDK is what users verify with; it is needed only when a delivery arrives
+
+        lowered = {key.lower(): value for key, value in headers.items()}
+        event: Any | None = None
+        error: str | None = None
+        try:
+            event = openai.OpenAI(api_key="unused").webhooks.unwrap(body, lowered, secret=self.secret)
+        except ValueError as exc:  # the SDK's InvalidWebhookSignatureError is a ValueError, as are missing headers
+            error = str(exc)
+        with self._arrived:
+            status = self._failures.popleft() if self._failures else (200 if event is not None else 400)
+            self.deliveries.append(Delivery(lowered, body, status, event, error))
+            self._arrived.notify_all()
+        return status
+
+    @property
+    def events(self) -> list[Any]:
+        """Verified events, parsed with the SDK's types, in arrival order (a retried event appears once per try)."""
+        return [d.event for d in self.deliveries if d.event is not None]
+
+    def received(self, event_type: str | None = None, *, object_id: str | None = None) -> list[Any]:
+        return [
+            event
+            for event in self.events
+            if (event_type is None or event.type == event_type) and (object_id is None or event.data.id == object_id)
+        ]
+
+    def wait_for(self, event_type: str, *, object_id: str | None = None, timeout: float = 5.0) -> Any:
+        """The first verified event of that type (and object), waiting up to `timeout` seconds for it."""
+        deadline = clocks.elapsed() + timeout
+        with self._arrived:
+            while True:
+                found = self.received(event_type, object_id=object_id)
+                if found:
+                    return found[0]
+                left = deadline - clocks.elapsed()
+                if left <= 0:
+                    wanted = event_type + (f" for {object_id}" if object_id else "")
+                    raise AssertionError(f"no {wanted} arrived within {timeout:g} s; received:\n{self.summary()}")
+                self._arrived.wait(left)
+
+    def assert_received(self, event_type: str, *, object_id: str | None = None, count: int | None = None) -> list[Any]:
+        """Check what arrived; the failure message lists everything that did."""
+        found = self.received(event_type, object_id=object_id)
+        if (count is None and not found) or (count is not None and len(found) != count):
+            wanted = f"{'at least one' if count is None else count} {event_type}"
+            wanted += f" for {object_id}" if object_id else ""
+            raise AssertionError(f"expected {wanted}, got {len(found)}; received:\n{self.summary()}")
+        return found
+
+    def assert_nothing_received(self) -> None:
+        if self.deliveries:
+            raise AssertionError(f"expected no webhook, received:\n{self.summary()}")
+
+    def summary(self) -> str:
+        return "\n".join(_describe(d) for d in self.deliveries) or "  (nothing)"
+
+    def clear(self) -> None:
+        with self._arrived:
+            self.deliveries.clear()
+            self._failures.clear()
+
+
+class WebhookReceiver(Inbox):
+    """A real HTTP receiver on 127.0.0.1 and a free port; `url` is where to point an endpoint."""
+
+    def __init__(self, secret: str | None = None, host: str = "127.0.0.1") -> None:
+        super().__init__(secret)
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # the name http.server dispatches to
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                status = inbox.receive(dict(self.headers.items()), body)
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # deliveries are recorded, not printed
+
+        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://{host}:{self._server.server_address[1]}/webhooks"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-receiver", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class InProcessReceiver(Inbox):
+    """A receiver the in-process mock delivers to directly; its `url` never touches the network."""
+
+    def __init__(self, name: str, secret: str | None = None) -> None:
+        super().__init__(secret)
+        self.url = f"http://{name}.webhooks.mockserver.invalid/webhooks"
