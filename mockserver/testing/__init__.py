@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mockserver.testing.controls import ControlError
+from mockserver.testing.controls import ControlError, ServerError
 from mockserver.testing.inprocess import InProcessMock
-from mockserver.testing.live import MockServer, ServerError
+from mockserver.testing.live import MockServer
 from mockserver.testing.receiver import InProcessReceiver, WebhookReceiver
 
 __all__ = ["ControlError", "InProcessMock", "InProcessReceiver", "MockServer", "ServerError", "WebhookReceiver"]

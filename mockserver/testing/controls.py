@@ -1,19 +1,108 @@
-"""The control API as Python methods, shared by the live `MockServer` and the in-process `InProcessMock`."""
+"""What the live `MockServer` and the in-process `InProcessMock` share: configuration, the control API as Python
+methods, log capture for failure reports, server-side error checks, and SDK clients bound to the mock."""
 
 from __future__ import annotations
 
+import collections
+import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from mockserver.settings import Settings
+
 if TYPE_CHECKING:
+    import openai
+
+    from mockserver.services import Services
     from mockserver.testing.receiver import Inbox
+
+DEFAULT_API_KEY = "sk-mockserver"
+_LOG_LINES = 2000
 
 
 class ControlError(RuntimeError):
     """A control API call was refused (the message carries the server's answer)."""
 
 
-class Controls(ABC):
+class ServerError(RuntimeError):
+    """The mock itself failed: at start-up, or while answering a request (the original is the cause)."""
+
+
+class LogBuffer(logging.Handler):
+    """The last lines the `mockserver` loggers wrote, for failure reports."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: collections.deque[str] = collections.deque(maxlen=_LOG_LINES)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def attach(self) -> None:
+        logger = logging.getLogger("mockserver")
+        logger.addHandler(self)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
+
+    def detach(self) -> None:
+        logging.getLogger("mockserver").removeHandler(self)
+
+
+class Harness(ABC):
+    """A mock under a test's control.
+
+    Args:
+        settings: full configuration; when given, the keyword arguments below are ignored.
+        clock: "manual" (default: time moves only through `advance()`) or "real".
+        phases: simulated phase durations, e.g. `{"fine_tuning.running": 60}`.
+        seed: makes ids and fake data reproducible.
+        api_key: the key `client()` uses (and so the project it sees).
+        **options: any other `Settings` field (`webhook_urls`, `fixtures`, `default_scenario`, …).
+    """
+
+    services: Services | None
+
+    @property
+    @abstractmethod
+    def base_url(self) -> str:
+        """What to give `openai.OpenAI(base_url=...)`."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: str = "manual",
+        phases: dict[str, float] | None = None,
+        seed: int | None = None,
+        api_key: str = DEFAULT_API_KEY,
+        **options: Any,
+    ) -> None:
+        if settings is None:
+            # A free port unless told otherwise: tests never share fixed ports.
+            settings = Settings(clock=clock, phases=phases or {}, seed=seed, **{"port": 0, **options})
+        self.settings = settings
+        self.api_key = api_key
+        self.log = LogBuffer()
+
+    def check(self) -> None:
+        """Raise what went wrong inside the mock since the last check (a bug in the mock, not in your code)."""
+        if self.services is not None and self.services.errors:
+            first = self.services.errors[0]
+            self.services.errors.clear()
+            raise ServerError(f"the mock answered a request with a 500: {first!r}") from first
+
+    def client(self, **options: Any) -> openai.OpenAI:
+        """An `openai.OpenAI` bound to the mock, with no retries so that failures show at once."""
+        import openai
+
+        return openai.OpenAI(**{"api_key": self.api_key, "base_url": self.base_url, "max_retries": 0, **options})
+
+    def async_client(self, **options: Any) -> openai.AsyncOpenAI:
+        import openai
+
+        return openai.AsyncOpenAI(**{"api_key": self.api_key, "base_url": self.base_url, "max_retries": 0, **options})
+
     @abstractmethod
     def _request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
@@ -34,6 +123,7 @@ class Controls(ABC):
     def reset(self) -> None:
         """Forget every object, event, delivery and added endpoint; the manual clock returns to its start."""
         self._control("POST", "/reset")
+        self.log.lines.clear()
 
     def now(self) -> float:
         return float(self._control("GET", "/clock")["now"])

@@ -17,7 +17,7 @@ import importlib
 import itertools
 from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.from_thread
 import httpx
@@ -25,12 +25,8 @@ import httpx
 from mockserver.app import create_app
 from mockserver.services import Services
 from mockserver.settings import Settings
-from mockserver.testing.controls import Controls
-from mockserver.testing.live import DEFAULT_API_KEY, LogBuffer, ServerError
+from mockserver.testing.controls import Harness, ServerError
 from mockserver.testing.receiver import InProcessReceiver
-
-if TYPE_CHECKING:
-    import openai
 
 OPENAI_HOST = "api.openai.com"
 _MOCK_BASE = "http://mockserver.inprocess"
@@ -128,40 +124,29 @@ class _WebhookRouter(httpx.AsyncBaseTransport):
         await self._network.aclose()
 
 
-class InProcessMock(Controls):
+class InProcessMock(Harness):
     """A fresh app answering the OpenAI SDK in this process while started (a context manager, or start/stop).
 
     Takes the same arguments as `MockServer`.
     """
 
     url = f"https://{OPENAI_HOST}"
-    base_url = f"https://{OPENAI_HOST}/v1"
 
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        clock: str = "manual",
-        phases: dict[str, float] | None = None,
-        seed: int | None = None,
-        api_key: str = DEFAULT_API_KEY,
-        **options: Any,
-    ) -> None:
-        if settings is None:
-            settings = Settings(clock=clock, phases=phases or {}, seed=seed, **options)
-        self.settings = settings
-        self.api_key = api_key
-        self.log = LogBuffer()
+    @property
+    def base_url(self) -> str:
+        """The SDK's default: code under test needs no change to reach the mock."""
+        return f"https://{OPENAI_HOST}/v1"
+
+    def __init__(self, settings: Settings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
         self._webhooks = _WebhookRouter()
         self._receiver_names = itertools.count(1)
-        self.app = create_app(settings, webhook_transport=self._webhooks)
+        self.app = create_app(self.settings, webhook_transport=self._webhooks)
         self.services: Services = self.app.state.services
         self._bridge: _Bridge | None = None
         self._patches: list[_TransportPatch] = []
 
     def start(self) -> InProcessMock:
-        import logging
-
         self._bridge = _Bridge(self.app)
         for name in ("httpx", "httpx2"):
             try:
@@ -169,14 +154,10 @@ class InProcessMock(Controls):
             except ImportError:  # openai 2.x brings only httpx; 3.x brings httpx2 (and httpx may be there too)
                 continue
             self._patches.append(_TransportPatch(library, self._bridge))
-        logging.getLogger("mockserver").addHandler(self.log)
-        if logging.getLogger("mockserver").level == logging.NOTSET:
-            logging.getLogger("mockserver").setLevel(logging.INFO)
+        self.log.attach()
         return self
 
     def stop(self) -> None:
-        import logging
-
         for patch in reversed(self._patches):
             patch.undo()
         self._patches.clear()
@@ -190,20 +171,13 @@ class InProcessMock(Controls):
             self._bridge.call(close)
             self._bridge.close()
             self._bridge = None
-        logging.getLogger("mockserver").removeHandler(self.log)
+        self.log.detach()
 
     def __enter__(self) -> InProcessMock:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    def check(self) -> None:
-        """Raise what went wrong inside the app since the last check (a bug in the mock, not in your code)."""
-        if self.services.errors:
-            first = self.services.errors[0]
-            self.services.errors.clear()
-            raise ServerError(f"the in-process mock answered a request with a 500: {first!r}") from first
 
     def _request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
@@ -218,23 +192,8 @@ class InProcessMock(Controls):
         status, _, content = self._bridge.send(method, _target(url), headers, body)
         return status, json_module.loads(content) if content else None
 
-    def reset(self) -> None:
-        super().reset()
-        self.log.lines.clear()
-
     def receiver(self, secret: str | None = None) -> InProcessReceiver:
         """A webhook receiver the app delivers to without sockets; register it with `add_webhook_endpoint()`."""
         receiver = InProcessReceiver(f"receiver{next(self._receiver_names)}", secret)
         self._webhooks.receivers[httpx.URL(receiver.url).host] = receiver
         return receiver
-
-    def client(self, **options: Any) -> openai.OpenAI:
-        """An `openai.OpenAI` with the default base URL, answered in process (no retries)."""
-        import openai
-
-        return openai.OpenAI(**{"api_key": self.api_key, "max_retries": 0, **options})
-
-    def async_client(self, **options: Any) -> openai.AsyncOpenAI:
-        import openai
-
-        return openai.AsyncOpenAI(**{"api_key": self.api_key, "max_retries": 0, **options})

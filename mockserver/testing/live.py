@@ -2,77 +2,32 @@
 
 from __future__ import annotations
 
-import collections
-import logging
 import socket
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import uvicorn
 
 from mockserver import clock as clocks
 from mockserver.app import create_app
-from mockserver.services import Services
 from mockserver.settings import Settings
-from mockserver.testing.controls import Controls
-
-if TYPE_CHECKING:
-    import openai
-
-DEFAULT_API_KEY = "sk-mockserver"
-_LOG_LINES = 2000
+from mockserver.testing.controls import Harness, ServerError
 
 
-class LogBuffer(logging.Handler):
-    """The last lines the `mockserver` loggers wrote, for failure reports."""
+class MockServer(Harness):
+    """A live mock OpenAI server on uvicorn in a background thread (a context manager, or start/stop).
 
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: collections.deque[str] = collections.deque(maxlen=_LOG_LINES)
-        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-class ServerError(RuntimeError):
-    """The server thread failed: at start-up, or while answering a request (the original is the cause)."""
-
-
-class MockServer(Controls):
-    """A live mock OpenAI server for a test or a session.
-
-    Args:
-        settings: full configuration; when given, the keyword arguments below are ignored.
-        clock: "manual" (default: time moves only through `advance()`) or "real".
-        phases: simulated phase durations, e.g. `{"fine_tuning.running": 60}`.
-        seed: makes ids and fake data reproducible.
-        api_key: the key `client()` and the helpers use (and so the project they see).
-        **options: any other `Settings` field (`webhook_urls`, `fixtures`, `default_scenario`, …).
+    Takes `Harness`'s arguments: `settings`, or `clock`, `phases`, `seed`, `api_key` and any `Settings` field.
     """
 
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        clock: str = "manual",
-        phases: dict[str, float] | None = None,
-        seed: int | None = None,
-        api_key: str = DEFAULT_API_KEY,
-        **options: Any,
-    ) -> None:
-        if settings is None:
-            # A free port unless told otherwise: tests never share fixed ports.
-            settings = Settings(clock=clock, phases=phases or {}, seed=seed, **{"port": 0, **options})
-        self.settings = settings
-        self.api_key = api_key
-        self.log = LogBuffer()
+    def __init__(self, settings: Settings | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._http: httpx.Client | None = None
-        self.services: Services | None = None
+        self.services = None
         self.url = ""
         self.startup_seconds = 0.0
 
@@ -90,9 +45,7 @@ class MockServer(Controls):
             raise ServerError(f"cannot listen on {self.settings.host}:{self.settings.port}: {exc.strerror}") from exc
         sock.listen(1024)
         self.url = f"http://{self.settings.host}:{sock.getsockname()[1]}"
-        logging.getLogger("mockserver").addHandler(self.log)
-        if logging.getLogger("mockserver").level == logging.NOTSET:
-            logging.getLogger("mockserver").setLevel(logging.INFO)
+        self.log.attach()
         # log_config=None: a server inside a test process must not reconfigure the process's logging.
         config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False, log_level="warning")
         self._server = uvicorn.Server(config)
@@ -126,7 +79,7 @@ class MockServer(Controls):
             self._thread.join(10)
         if self._http is not None:
             self._http.close()
-        logging.getLogger("mockserver").removeHandler(self.log)
+        self.log.detach()
 
     def __enter__(self) -> MockServer:
         return self.start()
@@ -134,18 +87,10 @@ class MockServer(Controls):
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def reset(self) -> None:
-        super().reset()
-        self.log.lines.clear()
-
     def check(self) -> None:
-        """Raise what went wrong inside the server since the last check (a bug in the mock, not in your code)."""
         if self._failure is not None:
             raise ServerError("the mockserver thread died") from self._failure
-        if self.services is not None and self.services.errors:
-            first = self.services.errors[0]
-            self.services.errors.clear()
-            raise ServerError(f"the mockserver answered a request with a 500: {first!r}") from first
+        super().check()
 
     # -- the control API and clients --------------------------------------------------------------------------------
 
@@ -161,14 +106,3 @@ class MockServer(Controls):
             raise ServerError("the server is not running: use it as a context manager, or call start()")
         response = self._http.request(method, "/_mock" + path, json=json, params=params)
         return response.status_code, response.json()
-
-    def client(self, **options: Any) -> openai.OpenAI:
-        """An `openai.OpenAI` bound to this server (no retries, so failures show at once)."""
-        import openai
-
-        return openai.OpenAI(**{"api_key": self.api_key, "base_url": self.base_url, "max_retries": 0, **options})
-
-    def async_client(self, **options: Any) -> openai.AsyncOpenAI:
-        import openai
-
-        return openai.AsyncOpenAI(**{"api_key": self.api_key, "base_url": self.base_url, "max_retries": 0, **options})

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockserver.testing.controls import Controls
+from mockserver.testing.controls import Harness
 from mockserver.testing.inprocess import InProcessMock
 from mockserver.testing.live import MockServer
 from mockserver.testing.receiver import WebhookReceiver
@@ -117,7 +117,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append((f"{kind}: webhook deliveries", _deliveries(mock)))
 
 
-def _deliveries(mock: Controls) -> str:
+def _deliveries(mock: Harness) -> str:
     try:
         return mock.delivery_summary()
     except Exception as exc:  # a report must never fail because the server it describes is gone
