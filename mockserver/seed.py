@@ -112,7 +112,7 @@ def apply_seed(services: Services, seed: Seed) -> None:
                 job.project or state.project, request, scenario=job.scenario, job_id=job.id
             )
             if job.status != created.status:
-                services.fine_tuning.force(created.id, job.status, job.error)
+                services.fine_tuning.force(created.id, job.status, error=job.error)
         except ValidationError as exc:
             raise SeedError(f"{path}: fine_tuning_jobs[{index}]: {exc}") from None
         except APIError as exc:

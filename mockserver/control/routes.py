@@ -43,7 +43,7 @@ async def advance(request: Request) -> Response:
 async def transition_job(request: Request) -> Response:
     svc = services(request)
     body = await read_body(request, ForceJobTransition)
-    return answer(svc.fine_tuning.force(request.path_params["job_id"], body.status, body.error))
+    return answer(svc.fine_tuning.force(request.path_params["job_id"], body.status, error=body.error))
 
 
 routes: list[BaseRoute] = [

@@ -1,21 +1,18 @@
 """Fine-tuning jobs: `validating_files` → `queued` → `running` → `succeeded` | `failed`, `cancelled` from any
-non-terminal state, `paused` ⇄ `queued`.
-
-Every status change goes through `_move()`, whether a timer fired, the user cancelled or paused, or the control API
-forced it: that one place stamps the job, writes its events, schedules what comes next and reports the transition.
-"""
+non-terminal state, `paused` ⇄ `queued`. Training runs epoch by epoch, each epoch a timer, each reporting its
+metrics events and checkpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from mockserver.catalogue import fine_tunable
-from mockserver.errors import InvalidRequestError, NotFoundError
+from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.files import Files
+from mockserver.lifecycles.base import Entry, Lifecycle
 from mockserver.lifecycles.machine import StateMachine
-from mockserver.lifecycles.runtime import Runtime, Transition, parse_scenario
+from mockserver.lifecycles.runtime import Runtime
 from mockserver.lifecycles.training import (
     Plan,
     checkpoint_metrics,
@@ -26,7 +23,6 @@ from mockserver.lifecycles.training import (
     train_epoch,
 )
 from mockserver.lifecycles.training_data import TrainingData, inspect_file
-from mockserver.scheduler import Timer
 from mockserver.schemas.fine_tuning import (
     Checkpoint,
     CreateFineTuningJob,
@@ -36,6 +32,7 @@ from mockserver.schemas.fine_tuning import (
     JobEvent,
 )
 from mockserver.schemas.models import Model
+from mockserver.store import Collection
 
 OBJECT = "fine_tuning.job"
 SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
@@ -71,17 +68,13 @@ VALIDATION_FAILURE = JobError(
 )
 
 
-@dataclass
-class _Job:
-    """What the lifecycle tracks beside the wire object."""
+@dataclass(kw_only=True)
+class _Job(Entry[FineTuningJob]):
+    """What the lifecycle tracks beside the job."""
 
-    job: FineTuningJob
-    project: str
-    scenario: str
     base_model: str
     training: TrainingData
     validation: TrainingData | None
-    timer: Timer | None = None
     plan: Plan | None = None
     epochs_done: int = 0
     epoch_started: float = 0.0
@@ -91,14 +84,22 @@ class _Job:
     segment_first_epoch: int = 0
 
 
-class FineTuningLifecycle:
-    def __init__(self, runtime: Runtime, files: Files) -> None:
-        self._rt = runtime
-        self._files = files
-        self._jobs: dict[str, _Job] = {}
+class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
+    OBJECT = OBJECT
+    NOUN = "fine-tuning job"
+    MACHINE = MACHINE
+    SCENARIOS = SCENARIOS
+    USER_ACTIONS = USER_ACTIONS
 
-    def clear(self) -> None:
-        self._jobs.clear()
+    def __init__(self, runtime: Runtime, files: Files) -> None:
+        super().__init__(runtime)
+        self._files = files
+
+    def collection(self) -> Collection[FineTuningJob]:
+        return self._rt.store.fine_tuning_jobs
+
+    def not_found(self, object_id: str) -> APIError:
+        return NotFoundError(f"Could not find fine tune: {object_id}", param="fine_tune_id", code="fine_tune_not_found")
 
     # -- the API -----------------------------------------------------------------------------------------------------
 
@@ -106,14 +107,7 @@ class FineTuningLifecycle:
         self, project: str, request: CreateFineTuningJob, *, scenario: str | None = None, job_id: str | None = None
     ) -> FineTuningJob:
         """Validate everything first, then write: a refused request leaves nothing behind."""
-        if scenario is None:
-            # A server-wide default that fine-tuning has no use for (`expire`) leaves jobs to succeed.
-            default = self._rt.default_scenario if self._rt.default_scenario in SCENARIOS else "succeed"
-            scenario = (request.metadata or {}).get("mock_scenario", default)
-            param = "metadata.mock_scenario"
-        else:
-            param = "x-mock-scenario"
-        scenario = parse_scenario(scenario, param=param, allowed=SCENARIOS)
+        scenario = self.scenario(scenario, request.metadata)
         method = request.resolved_method()
         if request.method is not None and request.hyperparameters is not None:
             raise InvalidRequestError(
@@ -144,11 +138,12 @@ class FineTuningLifecycle:
             metadata=request.metadata,
             user_provided_suffix=request.suffix,
         )
-        self._rt.store.fine_tuning_jobs.add(project, job.id, job)
         self._rt.store.job_events[job.id] = []
         self._rt.store.job_checkpoints[job.id] = []
-        state = _Job(job, project, scenario, base_name, training, validation)
-        self._jobs[job.id] = state
+        state = _Job(
+            obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation
+        )
+        self._add(state)
         self._event(state, at, f"Created fine-tuning job: {job.id}")
         if request.validation_file is None:
             self._event(state, at, f"Validating training file: {request.training_file}")
@@ -158,59 +153,17 @@ class FineTuningLifecycle:
                 at,
                 f"Validating training file: {request.training_file} and validation file: {request.validation_file}",
             )
-        self._schedule(state, "fine_tuning.validating_files", at, self._validated)
-        return job
-
-    def get(self, project: str, job_id: str) -> FineTuningJob:
-        job = self._rt.store.fine_tuning_jobs.get(project, job_id)
-        if job is None:
-            raise NotFoundError(f"Could not find fine tune: {job_id}", param="fine_tune_id", code="fine_tune_not_found")
+        self._after_phase(state, "fine_tuning.validating_files", at, self._validated)
         return job
 
     def cancel(self, project: str, job_id: str) -> FineTuningJob:
-        return self._act(project, job_id, "cancel")
+        return self.act(project, job_id, "cancel")
 
     def pause(self, project: str, job_id: str) -> FineTuningJob:
-        return self._act(project, job_id, "pause")
+        return self.act(project, job_id, "pause")
 
     def resume(self, project: str, job_id: str) -> FineTuningJob:
-        return self._act(project, job_id, "resume")
-
-    def _act(self, project: str, job_id: str, action: str) -> FineTuningJob:
-        """A user's cancel, pause or resume: refused with a 400 naming the status unless the job can take it."""
-        job = self.get(project, job_id)
-        target, participle, allowed = USER_ACTIONS[action]
-        if job.status not in allowed:
-            states = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
-            raise InvalidRequestError(
-                f"Cannot {action} fine-tuning job {job_id} because its status is '{job.status}'. "
-                f"Only jobs that are {states} can be {participle}."
-            )
-        self._move(self._jobs[job_id], target, self._rt.now())
-        return job
-
-    def force(self, job_id: str, target: str, error: JobError | None = None) -> FineTuningJob:
-        """Move a job to `target` through the legal path, as if each step had happened now (the control API)."""
-        found = self._rt.store.fine_tuning_jobs.get_any(job_id)
-        if found is None:
-            raise NotFoundError(f"Could not find fine tune: {job_id}", param="fine_tune_id", code="fine_tune_not_found")
-        state = self._jobs[job_id]
-        if target not in MACHINE.states:
-            allowed = ", ".join(f"'{s}'" for s in MACHINE.states)
-            raise InvalidRequestError(
-                f"Invalid value: '{target}'. Supported values are: {allowed}.", param="status", code="invalid_value"
-            )
-        path = MACHINE.path(state.job.status, target)
-        if path is None:
-            raise InvalidRequestError(
-                f"Cannot move fine-tuning job {job_id} from '{state.job.status}' to '{target}': no legal path.",
-                param="status",
-                code="invalid_transition",
-            )
-        at = self._rt.now()
-        for step in path:
-            self._move(state, step, at, error=error if step == "failed" else None)
-        return state.job
+        return self.act(project, job_id, "resume")
 
     # -- checks ------------------------------------------------------------------------------------------------------
 
@@ -253,17 +206,6 @@ class FineTuningLifecycle:
 
     # -- timers ------------------------------------------------------------------------------------------------------
 
-    def _schedule(self, state: _Job, phase: str, start: float, then: Callable[[_Job, float], None]) -> None:
-        job_id = state.job.id
-
-        def fire(at: float) -> None:
-            current = self._jobs.get(job_id)
-            if current is not None:
-                current.timer = None
-                then(current, at)
-
-        state.timer = self._rt.after_phase(phase, start, fire)
-
     def _validated(self, state: _Job, at: float) -> None:
         error = state.training.error or (state.validation.error if state.validation else None)
         if error is None and state.scenario == "fail_validation":
@@ -290,34 +232,21 @@ class FineTuningLifecycle:
         plan = state.plan
         assert plan is not None
         state.epoch_started = start
-        job_id = state.job.id
-
-        def fire(at: float) -> None:
-            current = self._jobs.get(job_id)
-            if current is not None:
-                current.timer = None
-                self._epoch_ended(current, at)
-
         epochs_into_segment = state.epochs_done + 1 - state.segment_first_epoch
         due = state.segment_started + self._rt.phases["fine_tuning.running"] * epochs_into_segment / plan.n_epochs
-        state.timer = self._rt.scheduler.schedule(due, fire)
+        self._schedule(state, due, self._epoch_ended)
 
-    # -- the one place a status changes ------------------------------------------------------------------------------
+    # -- what each status does --------------------------------------------------------------------------------------
 
-    def _move(self, state: _Job, target: str, at: float, *, error: JobError | None = None) -> None:
-        job = state.job
-        source = job.status
-        if state.timer is not None:
-            state.timer.cancel()
-            state.timer = None
-        job.status = target  # type: ignore[assignment]
+    def _enter(self, state: _Job, source: str, target: str, at: float, details: dict[str, Any]) -> None:
+        job = state.obj
         if target == "queued":
             if source == "paused":
                 self._event(state, at, "Fine-tuning job resumed")
             else:
                 self._event(state, at, "Files validated, moving job to queued state")
             if state.scenario != "stall":
-                self._schedule(state, "fine_tuning.queued", at, self._dequeued)
+                self._after_phase(state, "fine_tuning.queued", at, self._dequeued)
         elif target == "running":
             self._start_running(state, at)
         elif target == "paused":
@@ -325,15 +254,14 @@ class FineTuningLifecycle:
         elif target == "succeeded":
             self._succeed(state, at)
         elif target == "failed":
-            self._fail(state, at, error)
+            self._fail(state, at, details.get("error"))
         elif target == "cancelled":
             if source in ("running", "paused") and state.plan is not None:
                 job.finished_at = int(at)
             self._event(state, at, "Fine-tuning job cancelled")
-        self._rt.record(Transition(OBJECT, job.id, state.project, source, target, at))
 
     def _start_running(self, state: _Job, at: float) -> None:
-        job = state.job
+        job = state.obj
         if state.plan is None:
             state.plan = make_plan(job.method, state.training.examples, has_validation=state.validation is not None)
             job.hyperparameters = state.plan.hyperparameters()
@@ -369,7 +297,7 @@ class FineTuningLifecycle:
         return last
 
     def _succeed(self, state: _Job, at: float) -> None:
-        job = state.job
+        job = state.obj
         plan = state.plan
         assert plan is not None  # the machine only reaches succeeded through running
         last: dict[str, Any] = {}
@@ -391,7 +319,7 @@ class FineTuningLifecycle:
         self._event(state, at, "The job has successfully completed")
 
     def _fail(self, state: _Job, at: float, error: JobError | None) -> None:
-        job = state.job
+        job = state.obj
         if error is None:
             error = TRAINING_FAILURE if state.plan is not None else (state.training.error or VALIDATION_FAILURE)
         job.error = error
@@ -403,7 +331,7 @@ class FineTuningLifecycle:
     # -- records -----------------------------------------------------------------------------------------------------
 
     def _model_prefix(self, state: _Job) -> str:
-        suffix = state.job.user_provided_suffix or ""
+        suffix = state.obj.user_provided_suffix or ""
         return f"ft:{state.base_model}:{self._rt.fakes.organization_slug}:{suffix}"
 
     def _event(
@@ -426,15 +354,15 @@ class FineTuningLifecycle:
                 "data": {} if data is _NO_DATA else data,
             }
         )
-        self._rt.store.job_events[state.job.id].append(event)
+        self._rt.store.job_events[state.obj.id].append(event)
 
     def _checkpoint(self, state: _Job, at: float, name: str, data: dict[str, Any]) -> None:
         checkpoint = Checkpoint(
             id=self._rt.ids.checkpoint(),
             created_at=int(at),
             fine_tuned_model_checkpoint=name,
-            fine_tuning_job_id=state.job.id,
+            fine_tuning_job_id=state.obj.id,
             step_number=int(data["step"]),
             metrics=checkpoint_metrics(data),
         )
-        self._rt.store.job_checkpoints[state.job.id].append(checkpoint)
+        self._rt.store.job_checkpoints[state.obj.id].append(checkpoint)

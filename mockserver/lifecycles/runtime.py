@@ -11,7 +11,7 @@ from mockserver.clock import Clock
 from mockserver.errors import InvalidRequestError
 from mockserver.fakes import FakeData
 from mockserver.ids import IdFactory
-from mockserver.scheduler import Callback, Scheduler, Timer
+from mockserver.scheduler import Scheduler
 from mockserver.store import Store
 
 logger = logging.getLogger(__name__)
@@ -56,10 +56,6 @@ class Runtime:
 
     def now(self) -> float:
         return self.clock.now()
-
-    def after_phase(self, phase: str, start: float, callback: Callback) -> Timer:
-        """Schedule `callback` for when `phase`, begun at `start`, ends."""
-        return self.scheduler.schedule(start + self.phases[phase], callback)
 
     def record(self, transition: Transition) -> None:
         logger.info(
