@@ -44,6 +44,18 @@ class IdFactory:
     def model_tag(self) -> str:
         return self.alnum("", 8)
 
+    def batch(self) -> str:
+        return self.hex("batch_")
+
+    def batch_request(self) -> str:
+        return self.hex("batch_req_")
+
+    def eval(self) -> str:
+        return self.hex("eval_")
+
+    def eval_run(self) -> str:
+        return self.hex("evalrun_")
+
     def event(self) -> str:
         return self.hex("evt_")
 

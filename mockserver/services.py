@@ -11,6 +11,8 @@ from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
 from mockserver.files import Files
 from mockserver.ids import IdFactory
+from mockserver.lifecycles.batches import BatchLifecycle
+from mockserver.lifecycles.evals import EvalRunLifecycle
 from mockserver.lifecycles.fine_tuning import FineTuningLifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
@@ -33,6 +35,8 @@ class Services:
     runtime: Runtime
     files: Files
     fine_tuning: FineTuningLifecycle
+    batches: BatchLifecycle
+    eval_runs: EvalRunLifecycle
     events: EventLog
     endpoints: Endpoints
     dispatcher: Dispatcher
@@ -87,6 +91,8 @@ class Services:
             runtime=runtime,
             files=files,
             fine_tuning=FineTuningLifecycle(runtime, files),
+            batches=BatchLifecycle(runtime, files),
+            eval_runs=EvalRunLifecycle(runtime),
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,
@@ -101,6 +107,8 @@ class Services:
         self.endpoints.reset()
         self.store.clear()
         self.fine_tuning.clear()
+        self.batches.clear()
+        self.eval_runs.clear()
         self.ids.reseed()
         if isinstance(self.clock, ManualClock):
             self.clock.reset()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
+from mockserver.schemas.batches import Batch
+from mockserver.schemas.evals import Eval, EvalRun
 from mockserver.schemas.files import FileObject
 from mockserver.schemas.fine_tuning import Checkpoint, FineTuningJob, JobEvent
 from mockserver.schemas.models import Model
@@ -74,6 +76,9 @@ class Store:
         self.job_events: dict[str, list[JobEvent]] = {}
         self.job_checkpoints: dict[str, list[Checkpoint]] = {}
         self.models: Collection[Model] = Collection()
+        self.batches: Collection[Batch] = Collection()
+        self.evals: Collection[Eval] = Collection()
+        self.eval_runs: Collection[EvalRun] = Collection()
 
     def clear(self) -> None:
         self.files.clear()
@@ -82,3 +87,6 @@ class Store:
         self.job_events.clear()
         self.job_checkpoints.clear()
         self.models.clear()
+        self.batches.clear()
+        self.evals.clear()
+        self.eval_runs.clear()

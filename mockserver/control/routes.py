@@ -7,7 +7,16 @@ from starlette.routing import BaseRoute, Route
 from mockserver.control import webhooks
 from mockserver.errors import InvalidRequestError
 from mockserver.routes._helpers import answer, read_body, services
-from mockserver.schemas.control import Advance, Advanced, ClockState, ForceJobTransition, Health, TransitionRecord
+from mockserver.schemas.control import (
+    Advance,
+    Advanced,
+    ClockState,
+    ForceBatchTransition,
+    ForceJobTransition,
+    ForceRunTransition,
+    Health,
+    TransitionRecord,
+)
 
 
 async def health(request: Request) -> Response:
@@ -40,6 +49,21 @@ async def advance(request: Request) -> Response:
     return answer(Advanced(now=svc.clock.now(), transitions=records))
 
 
+async def transition_batch(request: Request) -> Response:
+    body = await read_body(request, ForceBatchTransition)
+    batch = services(request).batches.force(request.path_params["batch_id"], body.status, errors=body.errors)
+    return answer(batch)
+
+
+async def transition_run(request: Request) -> Response:
+    body = await read_body(request, ForceRunTransition)
+    runs, params = services(request).eval_runs, request.path_params
+    found = runs.collection().get_any(params["run_id"])
+    if found is None or found[1].eval_id != params["eval_id"]:
+        raise runs.not_found(params["run_id"])
+    return answer(runs.force(params["run_id"], body.status, error=body.error))
+
+
 async def transition_job(request: Request) -> Response:
     svc = services(request)
     body = await read_body(request, ForceJobTransition)
@@ -53,4 +77,6 @@ routes: list[BaseRoute] = [
     Route("/clock", clock, methods=["GET"]),
     Route("/clock/advance", advance, methods=["POST"]),
     Route("/fine_tuning/jobs/{job_id}/transition", transition_job, methods=["POST"]),
+    Route("/batches/{batch_id}/transition", transition_batch, methods=["POST"]),
+    Route("/evals/{eval_id}/runs/{run_id}/transition", transition_run, methods=["POST"]),
 ]

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from mockserver.routes import files, fine_tuning, models
+from mockserver.routes import batches, evals, files, fine_tuning, models
 
-routes: list[BaseRoute] = [*files.routes, *fine_tuning.routes, *models.routes]
+routes: list[BaseRoute] = [*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes]

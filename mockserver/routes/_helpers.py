@@ -14,6 +14,9 @@ from mockserver.validation import parse_json_object, validate
 
 M = TypeVar("M", bound=BaseModel)
 
+# The request header that chooses an object's outcome at create time (DESIGN §3).
+SCENARIO_HEADER = "x-mock-scenario"
+
 
 def services(request: Request) -> Services:
     return cast(Services, request.app.state.services)

@@ -8,11 +8,9 @@ from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.pagination import first_last_ids, paginate, read_limit
-from mockserver.routes._helpers import answer, project, read_body, read_optional_body, services
+from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import CursorListResponse, ListResponse
 from mockserver.schemas.fine_tuning import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
-
-SCENARIO_HEADER = "x-mock-scenario"
 
 
 async def create_job(request: Request) -> Response:

@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockserver.schemas.batches import BatchError
 from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.evals import EvalRunError
 from mockserver.schemas.fine_tuning import JobError
 
 
@@ -41,3 +43,13 @@ class Advanced(BaseModel):
 class ForceJobTransition(Request):
     status: str
     error: JobError | None = None
+
+
+class ForceBatchTransition(Request):
+    status: str
+    errors: list[BatchError] | None = None
+
+
+class ForceRunTransition(Request):
+    status: str
+    error: EvalRunError | None = None

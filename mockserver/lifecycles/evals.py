@@ -1,0 +1,184 @@
+"""Evals and their runs: a run goes `queued` → `in_progress` → `completed` | `failed`, and is `canceled` (one l,
+as the real API spells it) at once when cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.errors import APIError, InvalidRequestError, NotFoundError
+from mockserver.lifecycles.base import Entry, Lifecycle
+from mockserver.lifecycles.machine import StateMachine
+from mockserver.schemas.evals import (
+    CreateEval,
+    CreateEvalRun,
+    CustomDataSourceConfig,
+    Eval,
+    EvalRun,
+    EvalRunError,
+    FileContentSource,
+    FileIdSource,
+)
+from mockserver.store import Collection
+
+# How many items a run over stored completions or responses logs finds: the mock has no logs to count.
+LOGGED_ITEMS = 10
+
+MACHINE = StateMachine(
+    edges={"queued": ("in_progress", "failed", "canceled"), "in_progress": ("completed", "failed", "canceled")},
+    terminal=frozenset({"completed", "failed", "canceled"}),
+)
+
+VALIDATION_FAILURE = EvalRunError(code="invalid_data_source", message="The run's data source could not be read.")
+RUN_FAILURE = EvalRunError(code="server_error", message="The eval run failed due to an internal error.")
+
+
+def _schema(config: Any) -> dict[str, Any]:
+    """The `schema` an eval shows for its data source config, as the real API derives it."""
+    if isinstance(config, CustomDataSourceConfig):
+        properties: dict[str, Any] = {"item": config.item_schema}
+        required = ["item"]
+        if config.include_sample_schema:
+            properties["sample"] = {"type": "object", "properties": {"output_text": {"type": "string"}}}
+            required.append("sample")
+        return {"type": "object", "properties": properties, "required": required}
+    return {
+        "type": "object",
+        "properties": {"item": {"type": "object"}, "sample": {"type": "object"}},
+        "required": ["item", "sample"],
+    }
+
+
+@dataclass(kw_only=True)
+class _Run(Entry[EvalRun]):
+    items: int
+    criteria: list[str]
+
+
+class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
+    OBJECT = "eval.run"
+    NOUN = "eval run"
+    MACHINE = MACHINE
+    SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
+    USER_ACTIONS = {"cancel": ("canceled", "canceled", ("queued", "in_progress"))}
+
+    def collection(self) -> Collection[EvalRun]:
+        return self._rt.store.eval_runs
+
+    def not_found(self, object_id: str) -> APIError:
+        return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
+
+    # -- evals -------------------------------------------------------------------------------------------------------
+
+    def create_eval(self, project: str, request: CreateEval) -> Eval:
+        config = request.data_source_config
+        shown: dict[str, Any] = {"type": config.type, "schema": _schema(config)}
+        if not isinstance(config, CustomDataSourceConfig):
+            shown["metadata"] = config.metadata
+        evaluation = Eval(
+            id=self._rt.ids.eval(),
+            name=request.name or self._rt.fakes.faker.catch_phrase(),
+            data_source_config=shown,
+            testing_criteria=[criterion.model_dump(exclude_none=True) for criterion in request.testing_criteria],
+            created_at=int(self._rt.now()),
+            metadata=request.metadata,
+        )
+        self._rt.store.evals.add(project, evaluation.id, evaluation)
+        return evaluation
+
+    def get_eval(self, project: str, eval_id: str) -> Eval:
+        found = self._rt.store.evals.get(project, eval_id)
+        if found is None:
+            raise NotFoundError(f"No eval found with id '{eval_id}'.", param="eval_id")
+        return found
+
+    # -- runs --------------------------------------------------------------------------------------------------------
+
+    def create(self, project: str, eval_id: str, request: CreateEvalRun, *, scenario: str | None = None) -> EvalRun:
+        evaluation = self.get_eval(project, eval_id)
+        scenario = self.scenario(scenario, request.metadata)
+        items = self._count_items(project, request)
+        source = request.data_source
+        at = self._rt.now()
+        run_id = self._rt.ids.eval_run()
+        run = EvalRun(
+            id=run_id,
+            eval_id=evaluation.id,
+            status="queued",
+            model=getattr(source, "model", None),
+            name=request.name or f"{evaluation.name} run",
+            created_at=int(at),
+            report_url=f"https://platform.openai.com/evaluation/evals/{evaluation.id}?run_id={run_id}",
+            data_source=source.model_dump(exclude_none=True),
+            metadata=request.metadata,
+        )
+        criteria = [str(criterion["name"]) for criterion in evaluation.testing_criteria]
+        entry = _Run(obj=run, project=project, scenario=scenario, items=items, criteria=criteria)
+        self._add(entry)
+        if scenario != "stall":
+            self._after_phase(entry, "eval_run.queued", at, self._dequeued)
+        return run
+
+    def get_run(self, project: str, eval_id: str, run_id: str) -> EvalRun:
+        self.get_eval(project, eval_id)
+        run = self.get(project, run_id)
+        if run.eval_id != eval_id:
+            raise self.not_found(run_id)
+        return run
+
+    def cancel(self, project: str, eval_id: str, run_id: str) -> EvalRun:
+        self.get_run(project, eval_id, run_id)
+        return self.act(project, run_id, "cancel")
+
+    def _count_items(self, project: str, request: CreateEvalRun) -> int:
+        source = request.data_source.source
+        if isinstance(source, FileContentSource):
+            return len(source.content)
+        if isinstance(source, FileIdSource):
+            file = self._rt.store.files.get(project, source.id)
+            if file is None:
+                raise InvalidRequestError(f"No such File object: {source.id}", param="data_source.source.id")
+            content = self._rt.store.file_contents[file.id]
+            return sum(1 for line in content.decode("utf-8", "replace").splitlines() if line.strip())
+        return source.limit or LOGGED_ITEMS
+
+    # -- timers and statuses -----------------------------------------------------------------------------------------
+
+    def _dequeued(self, entry: _Run, at: float) -> None:
+        if entry.scenario == "fail_validation":
+            self._move(entry, "failed", at, error=VALIDATION_FAILURE)
+        else:
+            self._move(entry, "in_progress", at)
+
+    def _graded(self, entry: _Run, at: float) -> None:
+        self._move(entry, "failed" if entry.scenario == "fail" else "completed", at)
+
+    def _enter(self, entry: _Run, source: str, target: str, at: float, details: dict[str, Any]) -> None:
+        run = entry.obj
+        if target == "in_progress":
+            self._after_phase(entry, "eval_run.in_progress", at, self._graded)
+        elif target == "completed":
+            self._grade(entry)
+        elif target == "failed":
+            error = details.get("error") or (RUN_FAILURE if source == "in_progress" else VALIDATION_FAILURE)
+            run.error = EvalRunError.model_validate(error)
+
+    def _grade(self, entry: _Run) -> None:
+        """Plausible results: most items pass, each criterion on its own."""
+        run, rng, total = entry.obj, self._rt.ids.random, entry.items
+        passed = round(total * rng.uniform(0.6, 0.95))
+        run.result_counts.total = total
+        run.result_counts.passed = passed
+        run.result_counts.failed = total - passed
+        run.per_testing_criteria_results = []
+        for name in entry.criteria:
+            criterion_passed = round(total * rng.uniform(0.6, 0.95))
+            run.per_testing_criteria_results.append(
+                {"testing_criteria": name, "passed": criterion_passed, "failed": total - criterion_passed}
+            )
+        if run.model:
+            prompt, completion = total * rng.randint(40, 120), total * rng.randint(10, 60)
+            run.per_model_usage = [
+                {"model_name": run.model, "invocation_count": total, "prompt_tokens": prompt,
+                 "completion_tokens": completion, "total_tokens": prompt + completion, "cached_tokens": 0}
+            ]  # fmt: skip

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from mockserver.errors import InvalidRequestError
+from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.schemas.common import CursorListResponse
+from mockserver.schemas.evals import CreateEval, CreateEvalRun, EvalRun
+
+RUN_STATUSES = ("queued", "in_progress", "completed", "canceled", "failed")
+
+
+async def create_eval(request: Request) -> Response:
+    body = await read_body(request, CreateEval)
+    return answer(services(request).eval_runs.create_eval(project(request), body))
+
+
+async def retrieve_eval(request: Request) -> Response:
+    return answer(services(request).eval_runs.get_eval(project(request), request.path_params["eval_id"]))
+
+
+async def create_run(request: Request) -> Response:
+    body = await read_body(request, CreateEvalRun)
+    runs = services(request).eval_runs
+    run = runs.create(
+        project(request), request.path_params["eval_id"], body, scenario=request.headers.get(SCENARIO_HEADER)
+    )
+    return answer(run)
+
+
+async def list_runs(request: Request) -> Response:
+    svc, query = services(request), request.query_params
+    evaluation = svc.eval_runs.get_eval(project(request), request.path_params["eval_id"])
+    limit = read_limit(query, default=20, maximum=100)
+    order, status = query.get("order", "asc"), query.get("status")
+    if order not in ("asc", "desc"):
+        raise InvalidRequestError(
+            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
+        )
+    if status is not None and status not in RUN_STATUSES:
+        supported = ", ".join(f"'{s}'" for s in RUN_STATUSES)
+        raise InvalidRequestError(
+            f"Invalid value: '{status}'. Supported values are: {supported}.", param="status", code="invalid_value"
+        )
+    store = svc.store.eval_runs
+    runs = store.oldest_first(project(request)) if order == "asc" else store.newest_first(project(request))
+    matching = (
+        (run_id, run)
+        for run_id, run in runs
+        if run.eval_id == evaluation.id and (status is None or run.status == status)
+    )
+    page = paginate(matching, after=query.get("after"), limit=limit)
+    first_id, last_id = first_last_ids(page, lambda run: run.id)
+    return answer(
+        CursorListResponse[EvalRun](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
+    )
+
+
+async def retrieve_run(request: Request) -> Response:
+    params = request.path_params
+    return answer(services(request).eval_runs.get_run(project(request), params["eval_id"], params["run_id"]))
+
+
+async def cancel_run(request: Request) -> Response:
+    await read_optional_body(request)
+    params = request.path_params
+    return answer(services(request).eval_runs.cancel(project(request), params["eval_id"], params["run_id"]))
+
+
+routes: list[BaseRoute] = [
+    Route("/evals", create_eval, methods=["POST"]),
+    Route("/evals/{eval_id}", retrieve_eval, methods=["GET"]),
+    Route("/evals/{eval_id}/runs", create_run, methods=["POST"]),
+    Route("/evals/{eval_id}/runs", list_runs, methods=["GET"]),
+    Route("/evals/{eval_id}/runs/{run_id}", retrieve_run, methods=["GET"]),
+    # The SDK's `runs.cancel()` posts to the run itself; the spec's example posts to .../cancel. Both work.
+    Route("/evals/{eval_id}/runs/{run_id}", cancel_run, methods=["POST"]),
+    Route("/evals/{eval_id}/runs/{run_id}/cancel", cancel_run, methods=["POST"]),
+]
