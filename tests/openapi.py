@@ -33,10 +33,38 @@ KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
         "both are null on a file that does not expire and has no error (seen in real 2025 responses)",
     ),
     (
-        "ListFilesResponse",
-        "/properties/first_id, /properties/last_id",
-        "an empty list has no first or last id: they are null, the spec types them as plain strings",
+        "OpenAIFile",
+        "/properties/purpose/enum",
+        "'evals' is missing, yet uploads accept it and a real 2025 response shows a file with purpose 'evals'",
     ),
+    (
+        "EvalRun",
+        "/properties/error, /properties/per_model_usage, /properties/model",
+        "error and per_model_usage are null in the spec's own examples; model is null for a run that names none "
+        "(not verified)",
+    ),
+    (
+        "Batch",
+        "/properties/*_at, output_file_id, error_file_id, errors, usage, model",
+        "unset ones are null, as recorded real responses show (e.g. a cancelled batch's in_progress_at); the spec "
+        "types them as optional non-null",
+    ),
+    *(
+        (
+            name,
+            "/properties/first_id, /properties/last_id",
+            "an empty list has no first or last id: they are null, the spec types them as plain strings",
+        )
+        for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList")
+    ),
+]
+
+
+# Routes the real API (or the spec's own examples) use that are not operations of the spec, and the operation whose
+# schemas they answer with.
+ROUTE_ALIASES: list[tuple[re.Pattern[str], str]] = [
+    # The spec's curl example cancels a run at .../cancel; the SDK posts to the run itself (the spec's operation).
+    (re.compile(r"^(/evals/[^/]+/runs/[^/]+)/cancel$"), r"\1"),
 ]
 
 
@@ -45,8 +73,17 @@ def _patch_known_differences(schemas: dict[str, Any]) -> None:
     for key in ("expires_at", "status_details"):
         field = schemas["OpenAIFile"]["properties"][key]
         schemas["OpenAIFile"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
-    for key in ("first_id", "last_id"):
-        schemas["ListFilesResponse"]["properties"][key] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    schemas["OpenAIFile"]["properties"]["purpose"]["enum"].append("evals")
+    for key in ("error", "per_model_usage", "model"):
+        field = schemas["EvalRun"]["properties"][key]
+        schemas["EvalRun"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
+    for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList"):
+        for key in ("first_id", "last_id"):
+            schemas[name]["properties"][key] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    batch = schemas["Batch"]["properties"]
+    for key, field in list(batch.items()):
+        if key not in schemas["Batch"]["required"]:
+            batch[key] = {"anyOf": [field, {"type": "null"}]}
 
 
 def _to_json_schema(node: Any) -> Any:
@@ -108,6 +145,8 @@ class Spec:
                 break
         else:
             return None
+        for alias, target in ROUTE_ALIASES:
+            path = alias.sub(target, path)
         for operation in self.operations:
             if operation.method == method and operation.pattern.match(path):
                 return operation

@@ -170,7 +170,6 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         run.result_counts.total = total
         run.result_counts.passed = passed
         run.result_counts.failed = total - passed
-        run.per_testing_criteria_results = []
         for name in entry.criteria:
             criterion_passed = round(total * rng.uniform(0.6, 0.95))
             run.per_testing_criteria_results.append(

@@ -173,7 +173,7 @@ class EvalRun(Wire):
     report_url: str
     result_counts: ResultCounts = Field(default_factory=ResultCounts)
     per_model_usage: list[dict[str, Any]] | None = None
-    per_testing_criteria_results: list[dict[str, Any]] | None = None
+    per_testing_criteria_results: list[dict[str, Any]] = Field(default_factory=list)
     data_source: dict[str, Any]
     metadata: dict[str, str] | None = None
     error: EvalRunError | None = None
