@@ -46,6 +46,15 @@ def read_limit(query: QueryParams, *, default: int, maximum: int | None = None) 
     return limit
 
 
+def read_order(query: QueryParams, *, default: str) -> str:
+    order = query.get("order", default)
+    if order not in ("asc", "desc"):
+        raise InvalidRequestError(
+            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
+        )
+    return order
+
+
 def paginate(items: Iterable[tuple[str, T]], *, after: str | None, limit: int) -> Page[T]:
     """One page from `(id, item)` pairs already in list order, starting after the item whose id is `after`."""
     iterator = iter(items)

@@ -5,7 +5,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import CursorListResponse
 from mockserver.schemas.evals import CreateEval, CreateEvalRun, EvalRun
@@ -35,11 +35,7 @@ async def list_runs(request: Request) -> Response:
     svc, query = services(request), request.query_params
     evaluation = svc.eval_runs.get_eval(project(request), request.path_params["eval_id"])
     limit = read_limit(query, default=20, maximum=100)
-    order, status = query.get("order", "asc"), query.get("status")
-    if order not in ("asc", "desc"):
-        raise InvalidRequestError(
-            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
-        )
+    order, status = read_order(query, default="asc"), query.get("status")
     if status is not None and status not in RUN_STATUSES:
         supported = ", ".join(f"'{s}'" for s in RUN_STATUSES)
         raise InvalidRequestError(

@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
 from mockserver.routes._helpers import answer, project, services
 from mockserver.schemas.common import CursorListResponse, DeletedResponse
 from mockserver.schemas.files import UPLOAD_PURPOSES, FileObject
@@ -86,11 +86,7 @@ async def create_file(request: Request) -> Response:
 async def list_files(request: Request) -> Response:
     query = request.query_params
     limit = read_limit(query, default=10000, maximum=10000)
-    order = query.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise InvalidRequestError(
-            f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
-        )
+    order = read_order(query, default="desc")
     purpose = query.get("purpose")
     store = services(request).store.files
     items = store.newest_first(project(request)) if order == "desc" else store.oldest_first(project(request))

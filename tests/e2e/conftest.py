@@ -16,8 +16,10 @@ from typing import Any
 import httpx
 import openai
 import pytest
+import standardwebhooks
 
 from tests.conftest import ROOT
+from tests.e2e.receiver import LoopbackReceiver, Received
 from tests.openapi import ResponseChecker
 
 READY_LINE = re.compile(r"listening on (http://\S+) \(OpenAI base_url: (\S+), clock: (\w+)\)")
@@ -141,3 +143,39 @@ def async_sdk(checker: ResponseChecker) -> Callable[..., openai.AsyncOpenAI]:
         return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client)
 
     return build
+
+
+# -- a server whose --webhook-url is a real receiver, shared by a module's tests and reset between them -------------
+
+SECRET = "whsec_" + "c2VjcmV0LWZvci1lMmUtd2ViaG9vay10ZXN0cy0wMQ=="
+
+
+def verify_both(received: Received, secret: str = SECRET) -> Any:
+    """Verify with standardwebhooks and with the official SDK; return the SDK's parsed event."""
+    body = received.body.decode()
+    standardwebhooks.Webhook(secret).verify(body, received.headers)
+    return openai.OpenAI(api_key="unused").webhooks.unwrap(body, received.headers, secret=secret)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[LoopbackReceiver]:
+    receiver = LoopbackReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="module")
+def hooked_server(receiver: LoopbackReceiver) -> Iterator[CliServer]:
+    server = start_cli(
+        "--port", "0", "--clock", "manual", "--webhook-url", receiver.url, "--webhook-secret", SECRET,
+        "--webhook-timeout", "0.5",
+    )  # fmt: skip
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hooked(hooked_server: CliServer, receiver: LoopbackReceiver) -> CliServer:
+    httpx.post(f"{hooked_server.url}/_mock/reset", timeout=5).raise_for_status()
+    receiver.clear()
+    return hooked_server

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
-from tests.e2e.conftest import CliServer, start_cli
+from tests.e2e.conftest import CliServer, verify_both
 from tests.e2e.receiver import LoopbackReceiver
-from tests.e2e.test_webhooks import SECRET, verify_both
 
 pytestmark = pytest.mark.e2e
 
@@ -23,27 +22,6 @@ CRITERIA: Any = [
      "operation": "eq"},
 ]  # fmt: skip
 JSONL: Any = {"type": "jsonl", "source": {"type": "file_content", "content": [{"item": {"answer": "4"}}] * 3}}
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[LoopbackReceiver]:
-    receiver = LoopbackReceiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture(scope="module")
-def hooked(receiver: LoopbackReceiver) -> Iterator[CliServer]:
-    server = start_cli("--port", "0", "--clock", "manual", "--webhook-url", receiver.url, "--webhook-secret", SECRET)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def live(hooked: CliServer, receiver: LoopbackReceiver) -> CliServer:
-    httpx.post(f"{hooked.url}/_mock/reset", timeout=5).raise_for_status()
-    receiver.clear()
-    return hooked
 
 
 def _batch(client: openai.OpenAI, scenario: str = "succeed") -> str:
@@ -85,11 +63,11 @@ def _only_event(receiver: LoopbackReceiver) -> Any:
     ],
 )
 def test_each_batch_outcome_sends_its_one_event(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, scenario: str, status: str, event_type: str
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver, scenario: str, status: str, event_type: str
 ) -> None:
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     batch_id = _batch(client, scenario)
-    live.advance(25 * 3600)
+    hooked.advance(25 * 3600)
     assert client.batches.retrieve(batch_id).status == status
     event = _only_event(receiver)
     assert (event.type, event.data.id) == (event_type, batch_id)
@@ -97,15 +75,15 @@ def test_each_batch_outcome_sends_its_one_event(
 
 @pytest.mark.parametrize("elapsed", [0, 5])
 def test_a_batch_cancel_goes_through_cancelling_and_sends_batch_cancelled(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, elapsed: float
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver, elapsed: float
 ) -> None:
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     batch_id = _batch(client)
-    live.advance(elapsed)
+    hooked.advance(elapsed)
     assert client.batches.cancel(batch_id).status == "cancelling"
-    live.advance(0)
+    hooked.advance(0)
     assert receiver.received == []  # cancelling announces nothing
-    live.advance(3)
+    hooked.advance(3)
     assert client.batches.retrieve(batch_id).status == "cancelled"
     event = _only_event(receiver)
     assert (event.type, event.data.id) == ("batch.cancelled", batch_id)
@@ -116,11 +94,11 @@ def test_a_batch_cancel_goes_through_cancelling_and_sends_batch_cancelled(
     [("succeed", "completed", "eval.run.succeeded"), ("fail", "failed", "eval.run.failed")],
 )
 def test_each_eval_run_outcome_sends_its_one_event(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, scenario: str, status: str, event_type: str
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver, scenario: str, status: str, event_type: str
 ) -> None:
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     eval_id, run_id = _run(client, scenario)
-    live.advance(60)
+    hooked.advance(60)
     assert client.evals.runs.retrieve(run_id, eval_id=eval_id).status == status
     event = _only_event(receiver)
     assert (event.type, event.data.id) == (event_type, run_id)
@@ -128,30 +106,30 @@ def test_each_eval_run_outcome_sends_its_one_event(
 
 @pytest.mark.parametrize("path", ["sdk", "cancel-route"])
 def test_both_eval_run_cancel_paths_send_eval_run_canceled(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, path: str
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver, path: str
 ) -> None:
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     eval_id, run_id = _run(client)
     if path == "sdk":
         assert client.evals.runs.cancel(run_id, eval_id=eval_id).status == "canceled"
     else:
         response = httpx.post(
-            f"{live.base_url}/evals/{eval_id}/runs/{run_id}/cancel", headers={"Authorization": "Bearer sk-e2e"}
+            f"{hooked.base_url}/evals/{eval_id}/runs/{run_id}/cancel", headers={"Authorization": "Bearer sk-e2e"}
         )
         assert response.json()["status"] == "canceled"
-    live.advance(3600)
+    hooked.advance(3600)
     event = _only_event(receiver)
     assert (event.type, event.data.id) == ("eval.run.canceled", run_id)
 
 
-def test_forced_transitions_announce_too(live: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
-    client = sdk(live.base_url)
+def test_forced_transitions_announce_too(hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
+    client = sdk(hooked.base_url)
     batch_id = _batch(client)
     eval_id, run_id = _run(client)
-    httpx.post(f"{live.url}/_mock/batches/{batch_id}/transition", json={"status": "completed"}).raise_for_status()
+    httpx.post(f"{hooked.url}/_mock/batches/{batch_id}/transition", json={"status": "completed"}).raise_for_status()
     httpx.post(
-        f"{live.url}/_mock/evals/{eval_id}/runs/{run_id}/transition", json={"status": "failed"}
+        f"{hooked.url}/_mock/evals/{eval_id}/runs/{run_id}/transition", json={"status": "failed"}
     ).raise_for_status()
-    live.advance(0)
+    hooked.advance(0)
     types = sorted(verify_both(received).type for received in receiver.received)
     assert types == ["batch.completed", "eval.run.failed"]

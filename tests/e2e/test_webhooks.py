@@ -3,52 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import openai
 import pytest
-import standardwebhooks
 
 from tests.conftest import training_lines
-from tests.e2e.conftest import CliServer, start_cli, start_listen
-from tests.e2e.receiver import LoopbackReceiver, Received
+from tests.e2e.conftest import SECRET, CliServer, start_cli, start_listen, verify_both
+from tests.e2e.receiver import LoopbackReceiver
 
 pytestmark = pytest.mark.e2e
 
-SECRET = "whsec_" + "c2VjcmV0LWZvci1lMmUtd2ViaG9vay10ZXN0cy0wMQ=="
 Sdk = Callable[..., openai.OpenAI]
-
-
-def verify_both(received: Received, secret: str = SECRET) -> Any:
-    body = received.body.decode()
-    standardwebhooks.Webhook(secret).verify(body, received.headers)
-    return openai.OpenAI(api_key="unused").webhooks.unwrap(body, received.headers, secret=secret)
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[LoopbackReceiver]:
-    receiver = LoopbackReceiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture(scope="module")
-def hooked_server(receiver: LoopbackReceiver) -> Iterator[CliServer]:
-    server = start_cli(
-        "--port", "0", "--clock", "manual", "--webhook-url", receiver.url, "--webhook-secret", SECRET,
-        "--webhook-timeout", "0.5",
-    )  # fmt: skip
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def live(hooked_server: CliServer, receiver: LoopbackReceiver) -> CliServer:
-    httpx.post(f"{hooked_server.url}/_mock/reset", timeout=5).raise_for_status()
-    receiver.clear()
-    return hooked_server
 
 
 def _job(client: openai.OpenAI, scenario: str = "succeed") -> str:
@@ -60,13 +28,13 @@ def _job(client: openai.OpenAI, scenario: str = "succeed") -> str:
 
 
 def test_cancel_and_failure_each_produce_exactly_one_delivery(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver
 ) -> None:
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     cancelled = _job(client)
     failing = _job(client, "fail")
     client.fine_tuning.jobs.cancel(cancelled)
-    live.advance(3600)
+    hooked.advance(3600)
     events = [verify_both(received) for received in receiver.received]
     assert sorted((event.type, event.data.id) for event in events) == sorted(
         [("fine_tuning.job.cancelled", cancelled), ("fine_tuning.job.failed", failing)]
@@ -76,47 +44,48 @@ def test_cancel_and_failure_each_produce_exactly_one_delivery(
 
 
 def test_a_receiver_that_fails_twice_gets_three_attempts_with_one_webhook_id(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver
 ) -> None:
     receiver.then("fail", "fail")
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     client.fine_tuning.jobs.cancel(_job(client))
-    live.advance(0)
+    hooked.advance(0)
     assert len(receiver.received) == 1
-    live.advance(5)
+    hooked.advance(5)
     assert len(receiver.received) == 2
-    live.advance(300)
+    hooked.advance(300)
     assert len(receiver.received) == 3
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
     for received in receiver.received:
         verify_both(received)
-    attempts = httpx.get(f"{live.url}/_mock/webhooks/deliveries").json()["data"]
+    attempts = httpx.get(f"{hooked.url}/_mock/webhooks/deliveries").json()["data"]
     assert [(a["attempt"], a["succeeded"]) for a in attempts] == [(3, True), (2, False), (1, False)]
     assert attempts[2]["response"]["status"] == 500
 
 
-def test_resend(live: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
-    client = sdk(live.base_url)
+def test_resend(hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
+    client = sdk(hooked.base_url)
     client.fine_tuning.jobs.cancel(_job(client))
-    live.advance(0)
-    [event] = httpx.get(f"{live.url}/_mock/webhooks/events").json()["data"]
-    httpx.post(f"{live.url}/_mock/webhooks/events/{event['id']}/resend").raise_for_status()
-    live.advance(0)
+    hooked.advance(0)
+    [event] = httpx.get(f"{hooked.url}/_mock/webhooks/events").json()["data"]
+    httpx.post(f"{hooked.url}/_mock/webhooks/events/{event['id']}/resend").raise_for_status()
+    hooked.advance(0)
     first, second = receiver.received
     assert first.body == second.body and first.headers["webhook-id"] == second.headers["webhook-id"]
     verify_both(second)
 
 
-def test_event_filters(live: CliServer, sdk: Sdk) -> None:
+def test_event_filters(hooked: CliServer, sdk: Sdk) -> None:
     filtered = LoopbackReceiver()
     try:
         endpoint = httpx.post(
-            f"{live.url}/_mock/webhooks/endpoints", json={"url": filtered.url, "events": ["fine_tuning.job.succeeded"]}
+            f"{hooked.url}/_mock/webhooks/endpoints",
+            json={"url": filtered.url, "events": ["fine_tuning.job.succeeded"]},
         ).json()
-        client = sdk(live.base_url)
+        client = sdk(hooked.base_url)
         succeeded = _job(client)
         client.fine_tuning.jobs.cancel(_job(client))
-        live.advance(3600)
+        hooked.advance(3600)
         [only] = filtered.received
         event = verify_both(only, endpoint["secret"])
         assert (event.type, event.data.id) == ("fine_tuning.job.succeeded", succeeded)
@@ -124,38 +93,38 @@ def test_event_filters(live: CliServer, sdk: Sdk) -> None:
         filtered.close()
 
 
-def test_an_endpoint_answering_410_is_disabled(live: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
+def test_an_endpoint_answering_410_is_disabled(hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None:
     receiver.then("gone")
-    client = sdk(live.base_url)
+    client = sdk(hooked.base_url)
     client.fine_tuning.jobs.cancel(_job(client))
-    live.advance(3600)
+    hooked.advance(3600)
     assert len(receiver.received) == 1
-    endpoint = httpx.get(f"{live.url}/_mock/webhooks/endpoints/we_cli_1").json()
+    endpoint = httpx.get(f"{hooked.url}/_mock/webhooks/endpoints/we_cli_1").json()
     assert endpoint["enabled"] is False
     client.fine_tuning.jobs.cancel(_job(client))
-    live.advance(3600)
+    hooked.advance(3600)
     assert len(receiver.received) == 1
 
 
 @pytest.mark.parametrize("behaviour", ["hang", "reset", "garbage", "redirect"])
 def test_a_misbehaving_receiver_stalls_nothing(
-    live: CliServer, sdk: Sdk, receiver: LoopbackReceiver, behaviour: Any
+    hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver, behaviour: Any
 ) -> None:
     healthy = LoopbackReceiver()
     try:
-        httpx.post(f"{live.url}/_mock/webhooks/endpoints", json={"url": healthy.url}).raise_for_status()
+        httpx.post(f"{hooked.url}/_mock/webhooks/endpoints", json={"url": healthy.url}).raise_for_status()
         receiver.then(behaviour)
-        client = sdk(live.base_url)
+        client = sdk(hooked.base_url)
         started = time.monotonic()
         client.fine_tuning.jobs.cancel(_job(client))
         assert time.monotonic() - started < 2  # the API answered without waiting for the receiver
-        live.advance(0)
+        hooked.advance(0)
         assert time.monotonic() - started < 5  # a hanging receiver costs one attempt timeout (0.5 s), no more
         assert len(healthy.received) == 1
-        attempts = httpx.get(f"{live.url}/_mock/webhooks/deliveries", params={"endpoint_id": "we_cli_1"}).json()
+        attempts = httpx.get(f"{hooked.url}/_mock/webhooks/deliveries", params={"endpoint_id": "we_cli_1"}).json()
         [failed] = attempts["data"]
         assert not failed["succeeded"] and failed["next_retry_at"] is not None
-        live.advance(5)
+        hooked.advance(5)
         assert len(receiver.received) == 2 and verify_both(receiver.received[1])
     finally:
         healthy.close()
