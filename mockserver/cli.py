@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
@@ -145,6 +146,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def exposure_warning(host: str, admin_token: str | None) -> str | None:
+    """What to warn about when the control API is reachable beyond this machine without a token."""
+    if admin_token is not None:
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        if host == "localhost":
+            return None
+    return (
+        f"listening on {host}, beyond loopback, with no --admin-token: anyone who can reach it can reset it, "
+        "move its clock and read its webhook secrets through /_mock"
+    )
+
+
 def _fail(message: str) -> int:
     sys.stderr.write(f"mockserver: error: {message}\n")
     return 2
@@ -189,6 +206,9 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     except OSError as exc:
         return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}")
     url = _url(settings.host, sock)
+    warning = exposure_warning(settings.host, settings.admin_token)
+    if warning is not None:
+        logger.warning(warning)
     sys.stdout.write(f"mockserver listening on {url} (OpenAI base_url: {url}/v1, clock: {settings.clock})\n")
     endpoints = app.state.services.endpoints
     if endpoints.cli_secret_generated:

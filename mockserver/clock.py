@@ -65,6 +65,11 @@ def elapsed() -> float:
     return time.perf_counter()
 
 
+async def sleep(seconds: float) -> None:
+    """Real time passing: only for what a client must feel in real time (an injected response delay)."""
+    await asyncio.sleep(seconds)
+
+
 async def wait(wakeup: asyncio.Event, seconds: float | None) -> None:
     """Wait until `wakeup` is set or `seconds` of real time have passed."""
     try:

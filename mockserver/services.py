@@ -9,8 +9,10 @@ import httpx
 
 from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
+from mockserver.faults import Faults
 from mockserver.files import Files
 from mockserver.ids import IdFactory
+from mockserver.journal import Journal
 from mockserver.lifecycles.batches import BatchLifecycle
 from mockserver.lifecycles.evals import EvalRunLifecycle
 from mockserver.lifecycles.fine_tuning import FineTuningLifecycle
@@ -40,6 +42,8 @@ class Services:
     events: EventLog
     endpoints: Endpoints
     dispatcher: Dispatcher
+    journal: Journal
+    faults: Faults
     seed: Seed | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
@@ -96,6 +100,8 @@ class Services:
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,
+            journal=Journal(settings.journal_size),
+            faults=Faults(settings.seed),
             seed=read_seed(settings.fixtures) if settings.fixtures is not None else None,
         )
 
@@ -105,6 +111,8 @@ class Services:
         self.scheduler.clear()
         self.events.clear()
         self.endpoints.reset()
+        self.journal.clear()
+        self.faults.clear()
         self.store.clear()
         self.fine_tuning.clear()
         self.batches.clear()

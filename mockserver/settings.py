@@ -69,6 +69,8 @@ class Settings(BaseModel):
     webhook_timeout: float = Field(default=10.0, gt=0)
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_concurrency: int = Field(default=32, ge=1)
+    # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
+    journal_size: int = Field(default=1000, ge=0)
     # The outcome of an object whose request names no scenario (header or metadata); see DESIGN §3.
     default_scenario: Literal["succeed", "fail", "fail_validation", "stall", "expire"] = "succeed"
 

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mockserver.control import webhooks
+from mockserver.control import traffic, webhooks
 from mockserver.errors import InvalidRequestError
 from mockserver.routes._helpers import answer, read_body, services
 from mockserver.schemas.control import (
@@ -72,6 +72,7 @@ async def transition_job(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     *webhooks.routes,
+    *traffic.routes,
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", clock, methods=["GET"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,21 @@ class TransitionRecord(BaseModel):
 class Advanced(BaseModel):
     now: float
     transitions: list[TransitionRecord]
+
+
+class JournalEntry(BaseModel):
+    """One API request as `GET /_mock/requests` shows it; `status` 0 means the connection was dropped."""
+
+    object: Literal["mock.request"] = "mock.request"
+    id: str
+    method: str
+    path: str
+    query: str
+    status: int
+    project: str | None
+    at: float
+    duration_ms: float
+    body: Any = None
 
 
 class ForceJobTransition(Request):

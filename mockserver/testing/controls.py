@@ -156,6 +156,19 @@ class Harness(ABC):
         data: list[dict[str, Any]] = self._control("GET", "/webhooks/deliveries", params=filters)["data"]
         return data
 
+    def requests(self, **filters: str) -> list[dict[str, Any]]:
+        """What clients sent to the OpenAI surface, newest first (filters: method, path (glob), status)."""
+        data: list[dict[str, Any]] = self._control("GET", "/requests", params=filters)["data"]
+        return data
+
+    def inject_fault(self, path: str, **rule: Any) -> dict[str, Any]:
+        """Make matching requests fail: `status` (with `retry_after`), `delay`, `drop`; `method`, `times`, `rate`."""
+        fault: dict[str, Any] = self._control("POST", "/faults", json={"path": path, **rule})
+        return fault
+
+    def clear_faults(self) -> None:
+        self._control("DELETE", "/faults")
+
     def delivery_summary(self) -> str:
         """The delivery log as lines, oldest first: what a failing test's report shows."""
         lines = []

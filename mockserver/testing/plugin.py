@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 _USED = pytest.StashKey[list[MockServer | InProcessMock]]()
 
 MARKER = (
-    "mockserver(phases=None, seed=None, scenario=None, **settings): configure the mock OpenAI server of this test "
-    "(phases: simulated seconds per lifecycle phase; scenario: the default outcome; settings: any mockserver Settings)"
+    "mockserver(phases=None, seed=None, scenario=None, faults=None, **settings): configure the mock OpenAI server of "
+    "this test (phases: simulated seconds per lifecycle phase; scenario: the default outcome; faults: a list of "
+    "fault rules, as for inject_fault(); settings: any mockserver Settings field)"
 )
 
 
@@ -34,14 +35,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
 
 
+def _faults(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    marker = request.node.get_closest_marker("mockserver")
+    return list(marker.kwargs.get("faults") or []) if marker is not None else []
+
+
 def _options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
-    """The marker's settings for this test, or None when it has none."""
+    """The marker's settings for this test (faults aside), or None when it has none."""
     marker = request.node.get_closest_marker("mockserver")
     if marker is None:
         return None
     if marker.args:
         raise pytest.UsageError("@pytest.mark.mockserver takes keyword arguments only")
-    options = dict(marker.kwargs)
+    options = {key: value for key, value in marker.kwargs.items() if key != "faults"}
+    if not options:
+        return None
     if "scenario" in options:
         options["default_scenario"] = options.pop("scenario")
     return options
@@ -49,6 +57,11 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
 
 def _remember(request: pytest.FixtureRequest, mock: MockServer | InProcessMock) -> None:
     request.node.stash.setdefault(_USED, []).append(mock)
+
+
+def _inject(mock: Harness, request: pytest.FixtureRequest) -> None:
+    for rule in _faults(request):
+        mock.inject_fault(**rule)
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +79,14 @@ def mock_openai_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
         server: MockServer = request.getfixturevalue("_mockserver_session")
         server.reset()
         _remember(request, server)
+        _inject(server, request)
         yield server
         server.check()
     else:
         options.setdefault("clock", "manual")
         with MockServer(**options) as server:
             _remember(request, server)
+            _inject(server, request)
             yield server
             server.check()
 
@@ -94,6 +109,7 @@ def mock_openai(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     options.setdefault("api_key", os.environ["OPENAI_API_KEY"])
     with InProcessMock(**options) as mock:
         _remember(request, mock)
+        _inject(mock, request)
         yield mock
         mock.check()
 

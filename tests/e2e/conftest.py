@@ -64,6 +64,7 @@ def start_cli(
     timeout: float = 15,
     ready: re.Pattern[str] = READY_LINE,
     check_health: bool = True,
+    admin_token: str | None = None,
 ) -> CliServer:
     """Start the server and wait for its ready line; raise with its output if it exits instead."""
     process = subprocess.Popen(
@@ -89,7 +90,12 @@ def start_cli(
             url = match.group(1)
             server = CliServer(process, url, match.group(2) if match.re.groups > 1 else url, output)
             if check_health:
-                httpx.get(f"{server.url}/_mock/health", timeout=5).raise_for_status()
+                headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+                try:
+                    httpx.get(f"{server.url}/_mock/health", headers=headers, timeout=5).raise_for_status()
+                except Exception:
+                    server.stop()
+                    raise
             return server
         if process.poll() is not None and lines.empty():
             raise RuntimeError("mockserver exited:\n" + "".join(output))

@@ -1,0 +1,160 @@
+"""Fault injection (`/_mock/faults`): make chosen OpenAI routes fail the way the real service sometimes does, so
+that a client's retries, timeouts and error handling can be tested.
+
+A rule matches a method (or any) and a path pattern (`*` any characters, matched against the path with any
+`/openai` prefix removed, so `/v1/...` patterns cover both URL styles). It applies to the next `times` matching
+requests (or all), to a `rate` share of them (seeded), and answers an error `status` (with `retry_after`), waits
+`delay` seconds of real time first, or drops the connection mid-response.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, model_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver import clock as clocks
+from mockserver.errors import APIError, NotFoundError
+from mockserver.handlers import SERVER_ERROR_MESSAGE, error_response
+from mockserver.schemas.common import Request, bounded
+from mockserver.validation import custom_error
+
+API_PREFIXES = ("/v1/", "/openai/v1/")
+
+RATE_LIMIT_MESSAGE = (
+    "Rate limit reached for requests in organization {org} on requests per min (RPM): Limit 3, Used 3, Requested 1. "
+    "Please try again in {wait}. Visit https://platform.openai.com/account/rate-limits to learn more."
+)
+OVERLOADED_MESSAGE = "The engine is currently overloaded, please try again later."
+
+
+class CreateFault(Request):
+    method: Literal["GET", "POST", "DELETE", "PATCH", "PUT"] | None = None
+    path: str
+    status: Annotated[int, bounded(integer=True, minimum=400, maximum=599)] | None = None
+    retry_after: Annotated[float, bounded(integer=False, minimum=0)] | None = None
+    delay: Annotated[float, bounded(integer=False, minimum=0, maximum=600)] | None = None
+    drop: bool = False
+    times: Annotated[int, bounded(integer=True, minimum=1)] | None = None
+    rate: Annotated[float, bounded(integer=False, minimum=0, maximum=1)] = 1.0
+
+    @model_validator(mode="after")
+    def _does_something(self) -> CreateFault:
+        if self.status is None and self.delay is None and not self.drop:
+            raise custom_error("invalid_value", "A fault needs at least one of 'status', 'delay' or 'drop'.")
+        if self.status is not None and self.drop:
+            raise custom_error("invalid_value", "A fault either answers a 'status' or drops the connection, not both.")
+        return self
+
+
+class Fault(BaseModel):
+    id: str
+    object: Literal["mock.fault"] = "mock.fault"
+    method: str | None
+    path: str
+    status: int | None
+    retry_after: float | None
+    delay: float | None
+    drop: bool
+    rate: float
+    remaining: int | None  # null: no limit
+    hits: int = 0
+
+
+class Faults:
+    def __init__(self, seed: int | None) -> None:
+        self._rules: dict[str, Fault] = {}
+        self._seed = seed
+        self._random = random.Random(seed)
+        self._count = 0
+
+    def add(self, request: CreateFault) -> Fault:
+        self._count += 1
+        fault = Fault(
+            id=f"fault_{self._count}",
+            method=request.method,
+            path=request.path,
+            status=request.status,
+            retry_after=request.retry_after,
+            delay=request.delay,
+            drop=request.drop,
+            rate=request.rate,
+            remaining=request.times,
+        )
+        self._rules[fault.id] = fault
+        return fault
+
+    def all(self) -> list[Fault]:
+        return list(self._rules.values())
+
+    def remove(self, fault_id: str) -> Fault:
+        fault = self._rules.pop(fault_id, None)
+        if fault is None:
+            raise NotFoundError(f"No such fault: {fault_id}", param="fault_id", code="fault_not_found")
+        return fault
+
+    def clear(self) -> None:
+        self._rules.clear()
+        self._random = random.Random(self._seed)
+
+    def match(self, method: str, path: str) -> Fault | None:
+        """The first rule that takes this request (and is spent by it)."""
+        path = path.removeprefix("/openai")
+        for fault in self._rules.values():
+            if fault.method not in (None, method) or not fnmatch.fnmatchcase(path, fault.path):
+                continue
+            if fault.rate < 1 and self._random.random() >= fault.rate:
+                continue
+            fault.hits += 1
+            if fault.remaining is not None:
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    del self._rules[fault.id]
+            return fault
+        return None
+
+
+def _error(fault: Fault, organization: str) -> APIError:
+    status = fault.status or 500
+    headers: dict[str, str] = {}
+    if fault.retry_after is not None:
+        headers = {"retry-after": f"{fault.retry_after:g}", "retry-after-ms": f"{fault.retry_after * 1000:g}"}
+    if status == 429:
+        wait = f"{fault.retry_after:g}s" if fault.retry_after is not None else "1s"
+        message = RATE_LIMIT_MESSAGE.format(org=organization, wait=wait)
+        return APIError(message, status_code=429, type="requests", code="rate_limit_exceeded", headers=headers)
+    if status == 503:
+        return APIError(OVERLOADED_MESSAGE, status_code=503, type="server_error", headers=headers)
+    if status >= 500:
+        return APIError(SERVER_ERROR_MESSAGE.format(""), status_code=status, type="server_error", headers=headers)
+    return APIError(f"Injected fault: status {status}.", status_code=status, headers=headers, code="injected_fault")
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, faults: Faults, organization: str) -> None:
+        self.app = app
+        self.faults = faults
+        self.organization = organization
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        fault = self.faults.match(scope["method"], scope["path"])
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.delay:
+            await clocks.sleep(fault.delay)
+        if fault.drop:
+            # Headers promising a body that never comes: the client sees the connection end mid-response.
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            return
+        if fault.status is not None:
+            await error_response(_error(fault, self.organization))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
