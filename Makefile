@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 VENV2 := .venv-openai2
 DEV2_STAMP := $(VENV2)/.installed-dev
 
-.PHONY: run test lint fmt typecheck bench clean
+.PHONY: run test fuzz lint fmt typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,15 @@ $(DEV2_STAMP): pyproject.toml | $(VENV2)/bin/python
 run: $(RUN_STAMP)
 	$(BIN)/mockserver serve --host 127.0.0.1 --port 8000
 
+# Two workers: the machine has two cores, and every test owns its servers and ports.
 test: $(DEV_STAMP) $(DEV2_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	@echo "--- again with openai 2.x (httpx) ---"
-	$(VENV2)/bin/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	@echo "--- again with openai 2.x (httpx), without the SDK-independent heavy tests ---"
+	$(VENV2)/bin/python -m pytest -m "not heavy" $(PYTEST_ARGS)
+
+fuzz: $(DEV_STAMP)
+	MOCKSERVER_FUZZ_EXAMPLES=$${MOCKSERVER_FUZZ_EXAMPLES:-300} MOCKSERVER_PROPERTY_EXAMPLES=$${MOCKSERVER_PROPERTY_EXAMPLES:-200} \
+		$(BIN)/python -m pytest tests/test_fuzz.py tests/test_properties.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .

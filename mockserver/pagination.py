@@ -21,7 +21,7 @@ class Page(Generic[T]):
 
 def read_limit(query: QueryParams, *, default: int, maximum: int | None = None) -> int:
     raw = query.get("limit")
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         limit = int(raw)

@@ -24,6 +24,20 @@ BASE_URL = "http://mockserver.test"
 API_KEY = "sk-test"
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures tests recorded (`record_property("figure", ...)`): under xdist too, unlike print()."""
+    figures = [
+        value
+        for report in terminalreporter.getreports("passed")
+        for name, value in report.user_properties
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.section("mockserver figures")
+        for figure in figures:
+            terminalreporter.line(str(figure))
+
+
 @pytest.fixture(scope="session")
 def spec() -> Spec:
     return load_spec()

@@ -89,6 +89,17 @@ def _check_metadata(value: Any) -> Any:
 Metadata = Annotated[dict[str, str] | None, BeforeValidator(_check_metadata)]
 
 
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise custom_error("invalid_type", f"Invalid type for '{PARAM}': expected a value, but got null instead.")
+    return value
+
+
+# For `Annotated[X | None, NotNull] = None`: a field that may be left out but not sent as null (the spec's
+# optional, non-nullable fields). Defaults are not validated, so leaving it out still gives None.
+NotNull = BeforeValidator(_not_null)
+
+
 def _number_check(
     *, integer: bool, minimum: float | None, maximum: float | None, exclusive_minimum: bool, allow_auto: bool
 ) -> Callable[[Any], Any]:

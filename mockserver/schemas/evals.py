@@ -6,8 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Metadata, Request, Wire
-from mockserver.schemas.graders import PythonGrader, ScoreModelGrader, StringCheckGrader, TextSimilarityGrader
+from mockserver.schemas.common import Metadata, NotNull, Request, Wire
+from mockserver.schemas.graders import (
+    GraderMessage,
+    PythonGrader,
+    ScoreModelGrader,
+    StringCheckGrader,
+    TextSimilarityGrader,
+)
 
 # -- eval --------------------------------------------------------------------------------------------------------------
 
@@ -37,7 +43,7 @@ class LabelModelGrader(Request):
     type: Literal["label_model"]
     name: str
     model: str
-    input: list[dict[str, Any]]
+    input: list[GraderMessage]
     labels: list[str]
     passing_labels: list[str]
 
@@ -47,11 +53,11 @@ class EvalTextSimilarityGrader(TextSimilarityGrader):
 
 
 class EvalPythonGrader(PythonGrader):
-    pass_threshold: float | None = None
+    pass_threshold: Annotated[float | None, NotNull] = None
 
 
 class EvalScoreModelGrader(ScoreModelGrader):
-    pass_threshold: float | None = None
+    pass_threshold: Annotated[float | None, NotNull] = None
 
 
 TestingCriterion = Annotated[
@@ -61,7 +67,7 @@ TestingCriterion = Annotated[
 
 
 class CreateEval(Request):
-    name: str | None = None
+    name: Annotated[str | None, NotNull] = None
     metadata: Metadata = None
     data_source_config: DataSourceConfig
     testing_criteria: Annotated[list[TestingCriterion], Field(min_length=1)]
@@ -145,7 +151,7 @@ RunDataSource = Annotated[
 
 
 class CreateEvalRun(Request):
-    name: str | None = None
+    name: Annotated[str | None, NotNull] = None
     metadata: Metadata = None
     data_source: RunDataSource
 

@@ -3,10 +3,61 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from mockserver.schemas.common import Request
+from mockserver.schemas.common import NotNull, Request, bounded
+from mockserver.validation import PARAM, custom_error
+
+
+class CacheBreakpoint(Request):
+    mode: Literal["explicit"]
+
+
+class InputText(Request):
+    type: Literal["input_text"]
+    text: str
+    prompt_cache_breakpoint: Annotated[CacheBreakpoint | None, NotNull] = None
+
+
+class OutputText(Request):
+    type: Literal["output_text"]
+    text: str
+
+
+def _uri(value: str) -> str:
+    # The spec's `format: uri`: an absolute URI (http(s) or a data: URL), not any string.
+    if not urlsplit(value).scheme:
+        raise custom_error("invalid_value", f"Invalid '{PARAM}': expected a URL, but got '{value}'.")
+    return value
+
+
+class InputImage(Request):
+    type: Literal["input_image"]
+    image_url: Annotated[str, AfterValidator(_uri)]
+    detail: Annotated[str | None, NotNull] = None
+
+
+class AudioData(Request):
+    data: str
+    format: Literal["mp3", "wav"]
+
+
+class InputAudio(Request):
+    type: Literal["input_audio"]
+    input_audio: AudioData
+
+
+ContentPart = Annotated[InputText | OutputText | InputImage | InputAudio, Field(discriminator="type")]
+
+
+class GraderMessage(Request):
+    """A message of a model grader's prompt: text, one content part, or a list of them (the spec's EvalItem)."""
+
+    role: Literal["user", "assistant", "system", "developer"]
+    content: str | ContentPart | list[ContentPart]
+    type: Annotated[Literal["message"] | None, NotNull] = None
 
 
 class StringCheckGrader(Request):
@@ -32,7 +83,15 @@ class PythonGrader(Request):
     type: Literal["python"]
     name: str
     source: str
-    image_tag: str | None = None
+    image_tag: Annotated[str | None, NotNull] = None
+
+
+class SamplingParams(Request):
+    seed: int | None = None
+    top_p: float | None = None
+    temperature: float | None = None
+    max_completions_tokens: Annotated[int, bounded(integer=True, minimum=1)] | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = None
 
 
 class ScoreModelGrader(Request):
@@ -40,9 +99,9 @@ class ScoreModelGrader(Request):
     name: str
     model: str
     # Message lists and sampling settings are passed through to the model; their inner shapes are not checked here.
-    input: list[dict[str, Any]]
-    range: list[float] | None = None
-    sampling_params: dict[str, Any] | None = None
+    input: list[GraderMessage]
+    range: Annotated[list[float] | None, NotNull] = None
+    sampling_params: Annotated[SamplingParams | None, NotNull] = None
 
 
 class MultiGrader(Request):

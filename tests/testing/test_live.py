@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import statistics
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -15,14 +16,13 @@ from tests.conftest import training_lines
 pytestmark = pytest.mark.e2e
 
 
-def test_start_up_is_fast_and_measured(capsys: pytest.CaptureFixture[str]) -> None:
+def test_start_up_is_fast_and_measured(record_property: Callable[[str, object], None]) -> None:
     seconds = []
     for _ in range(10):
         with MockServer() as server:
             seconds.append(server.startup_seconds)
             assert httpx.get(f"{server.url}/_mock/health").json() == {"status": "ok"}
-    with capsys.disabled():
-        print(f"\nMockServer start-up to ready: median {statistics.median(seconds) * 1000:.1f} ms of 10")  # noqa: T201
+    record_property("figure", f"MockServer start-up to ready: median {statistics.median(seconds) * 1000:.1f} ms of 10")
 
 
 def test_helpers_drive_the_server() -> None:
