@@ -93,6 +93,9 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="make ids and fake data reproducible")
     parser.add_argument("--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /_mock")
     parser.add_argument("--max-body-bytes", type=int, default=512 * 1024 * 1024, help="request body limit (413 above)")
+    parser.add_argument(
+        "--journal-size", type=int, default=1000, metavar="N", help="API requests /_mock/requests remembers"
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
@@ -143,6 +146,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_timeout=args.webhook_timeout,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_concurrency=args.webhook_concurrency,
+        journal_size=args.journal_size,
     )
 
 

@@ -247,3 +247,44 @@ async def test_models_list_and_retrieve(client: openai.AsyncOpenAI, http: httpx.
         await client.models.retrieve("ft:123")
     assert caught.value.code == "model_not_found" and caught.value.param == "model"
     assert (await http.delete("/v1/models/gpt-4o-mini")).status_code == 403
+
+
+async def test_every_kind_of_object_is_invisible_to_other_projects(
+    http: httpx.AsyncClient, client: openai.AsyncOpenAI, upload: Upload
+) -> None:
+    training = await upload()
+    job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training, suffix="mine")
+    await http.post(f"/_mock/fine_tuning/jobs/{job.id}/transition", json={"status": "succeeded"})
+    model = (await client.fine_tuning.jobs.retrieve(job.id)).fine_tuned_model
+    batch_input = b'{"custom_id": "a", "method": "POST", "url": "/v1/embeddings", "body": {"model": "m", "input": "x"}}'
+    batch_file = await upload(batch_input, filename="b.jsonl", purpose="batch")
+    batch = await client.batches.create(input_file_id=batch_file, endpoint="/v1/embeddings", completion_window="24h")
+    criteria: Any = [{"type": "string_check", "name": "n", "input": "a", "reference": "b", "operation": "eq"}]
+    evaluation = await client.evals.create(
+        data_source_config={"type": "custom", "item_schema": {}}, testing_criteria=criteria
+    )
+    source: Any = {"type": "jsonl", "source": {"type": "file_content", "content": [{"item": {}}]}}
+    run = await client.evals.runs.create(evaluation.id, data_source=source)
+    other = {"Authorization": "Bearer sk-someone-else"}
+    for path in (
+        f"/v1/fine_tuning/jobs/{job.id}", f"/v1/fine_tuning/jobs/{job.id}/events",
+        f"/v1/fine_tuning/jobs/{job.id}/checkpoints", f"/v1/files/{training}", f"/v1/files/{training}/content",
+        f"/v1/models/{model}", f"/v1/batches/{batch.id}", f"/v1/evals/{evaluation.id}",
+        f"/v1/evals/{evaluation.id}/runs", f"/v1/evals/{evaluation.id}/runs/{run.id}",
+    ):  # fmt: skip
+        assert (await http.get(path, headers=other)).status_code == 404, path
+    for path in (f"/v1/fine_tuning/jobs/{job.id}/cancel", f"/v1/batches/{batch.id}/cancel",
+                 f"/v1/evals/{evaluation.id}/runs/{run.id}"):  # fmt: skip
+        assert (await http.post(path, headers=other)).status_code == 404, path
+    assert (await http.delete(f"/v1/files/{training}", headers=other)).status_code == 404
+    assert (await http.delete(f"/v1/models/{model}", headers=other)).status_code == 404
+    for path in ("/v1/fine_tuning/jobs", "/v1/files", "/v1/batches"):
+        assert (await http.get(path, headers=other)).json()["data"] == [], path
+    assert model not in [m["id"] for m in (await http.get("/v1/models", headers=other)).json()["data"]]
+    # Another project cannot train on, batch or evaluate this project's files either.
+    refused = await http.post(
+        "/v1/fine_tuning/jobs", json={"model": "gpt-4o-mini", "training_file": training}, headers=other
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "training_file"
+    # And everything is still there for its owner.
+    assert (await client.batches.retrieve(batch.id)).id == batch.id
