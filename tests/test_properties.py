@@ -6,12 +6,12 @@ import os
 from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
-from starlette.testclient import TestClient
 
-from mockserver import Settings, create_app
+from mockserver.testing import InProcessMock
 from tests.conftest import training_lines
 
 pytestmark = pytest.mark.heavy
@@ -25,10 +25,9 @@ class Lifecycles(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        app = create_app(Settings(clock="manual", seed=5))
-        self.client = TestClient(app, base_url="http://mockserver.test")
-        self.client.__enter__()
-        self.client.headers["Authorization"] = "Bearer sk-properties"
+        # In process, without sockets: the mock routes api.openai.com (control API included) to a fresh app.
+        self.mock = InProcessMock(clock="manual", seed=5).start()
+        self.client = httpx.Client(base_url=self.mock.url, headers={"Authorization": "Bearer sk-properties"})
         self.training = self._upload()
         self.finished: dict[str, str] = {}  # job -> the terminal status it first reached
 
@@ -118,7 +117,9 @@ class Lifecycles(RuleBasedStateMachine):
             assert self.client.get(f"/v1/files/{file['id']}").status_code == 200
 
     def teardown(self) -> None:
-        self.client.__exit__(None, None, None)
+        self.client.close()
+        self.mock.check()
+        self.mock.stop()
 
 
 Lifecycles.TestCase.settings = settings(
