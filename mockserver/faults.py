@@ -73,17 +73,7 @@ class Faults:
 
     def add(self, request: CreateFault) -> Fault:
         self._count += 1
-        fault = Fault(
-            id=f"fault_{self._count}",
-            method=request.method,
-            path=request.path,
-            status=request.status,
-            retry_after=request.retry_after,
-            delay=request.delay,
-            drop=request.drop,
-            rate=request.rate,
-            remaining=request.times,
-        )
+        fault = Fault(id=f"fault_{self._count}", remaining=request.times, **request.model_dump(exclude={"times"}))
         self._rules[fault.id] = fault
         return fault
 

@@ -33,9 +33,6 @@ class Collection(Generic[T]):
     def get(self, project: str, object_id: str) -> T | None:
         return self._by_project.get(project, {}).get(object_id)
 
-    def owner(self, object_id: str) -> str | None:
-        return self._owner.get(object_id)
-
     def get_any(self, object_id: str) -> tuple[str, T] | None:
         """The object and its project, whoever owns it (for the control API)."""
         project = self._owner.get(object_id)

@@ -87,3 +87,15 @@ def test_in_process_patches_are_undone_on_stop() -> None:
     with InProcessMock():
         assert library.HTTPTransport.handle_request is not original
     assert library.HTTPTransport.handle_request is original
+
+
+def test_the_async_client_is_bound_to_the_server() -> None:
+    import asyncio
+
+    with MockServer() as server:
+
+        async def models() -> list[str]:
+            async with server.async_client() as client:
+                return [model.id async for model in client.models.list()]
+
+        assert "gpt-4o-mini-2024-07-18" in asyncio.run(models())
