@@ -57,8 +57,7 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/startup.py
-	@echo "(the throughput, scheduling, delivery and memory figures arrive with the performance work, issue 7)"
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) $(VENV2) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -20,6 +20,7 @@ from mockserver.app import create_app
 from mockserver.listen import create_listener
 from mockserver.seed import SeedError
 from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
+from mockserver.sockets import bind_tcp
 
 logger = logging.getLogger("mockserver")
 
@@ -171,17 +172,6 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind before uvicorn starts: that is what lets --port 0 report the port it got."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def _url(host: str, sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
 
@@ -206,7 +196,7 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     except SeedError as exc:
         return _fail(str(exc))
     try:
-        sock = _bind(settings.host, settings.port)
+        sock = bind_tcp(settings.host, settings.port)
     except OSError as exc:
         return _fail(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}")
     url = _url(settings.host, sock)
@@ -231,7 +221,7 @@ def listen(args: argparse.Namespace) -> int:
     if args.forward_to is not None and not args.forward_to.startswith(("http://", "https://")):
         return _fail(f"--forward-to: {args.forward_to!r} is not an http or https URL")
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_tcp(args.host, args.port)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
     forwarding = f", forwarding to {args.forward_to}" if args.forward_to else ""

@@ -94,6 +94,12 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def __init__(self, runtime: Runtime, files: Files) -> None:
         super().__init__(runtime)
         self._files = files
+        # Files never change once uploaded, so each is read once per way it is used, not once per job.
+        self._inspected: dict[tuple[str, str, str, str], TrainingData] = {}
+
+    def clear(self) -> None:
+        super().clear()
+        self._inspected.clear()
 
     def collection(self) -> Collection[FineTuningJob]:
         return self._rt.store.fine_tuning_jobs
@@ -201,8 +207,11 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
                 f"File {file_id} has purpose '{file.purpose}', but fine-tuning files must have purpose 'fine-tune'.",
                 param=param,
             )
-        content = self._rt.store.file_contents[file_id]
-        return inspect_file(content, file_id=file_id, method=method, model=model, param=param)
+        key = (file_id, method, model, param)
+        if key not in self._inspected:
+            content = self._rt.store.file_contents[file_id]
+            self._inspected[key] = inspect_file(content, file_id=file_id, method=method, model=model, param=param)
+        return self._inspected[key]
 
     # -- timers ------------------------------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Any
 
@@ -12,6 +11,7 @@ import uvicorn
 from mockserver import clock as clocks
 from mockserver.app import create_app
 from mockserver.settings import Settings
+from mockserver.sockets import bind_tcp
 from mockserver.testing.controls import Harness, ServerError
 
 
@@ -37,13 +37,10 @@ class MockServer(Harness):
         started = clocks.elapsed()
         app = create_app(self.settings)
         self.services = app.state.services
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            sock.bind((self.settings.host, self.settings.port))
+            sock = bind_tcp(self.settings.host, self.settings.port)
         except OSError as exc:
-            sock.close()
             raise ServerError(f"cannot listen on {self.settings.host}:{self.settings.port}: {exc.strerror}") from exc
-        sock.listen(1024)
         self.url = f"http://{self.settings.host}:{sock.getsockname()[1]}"
         self.log.attach()
         # log_config=None: a server inside a test process must not reconfigure the process's logging.

@@ -1,0 +1,73 @@
+"""The ceiling: a bare starlette app on the same uvicorn, answering the same routes with a static fine-tuning job of
+the same size as the mock's. Nothing can be faster on this stack; the mock is measured against it.
+
+    python bench/ceiling.py   # prints the port it listens on
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+JOB = json.dumps(
+    {
+        "object": "fine_tuning.job",
+        "id": "ftjob-abcdefghijklmnopqrstuvwx",
+        "model": "gpt-4o-mini",
+        "created_at": 1795300000,
+        "finished_at": None,
+        "fine_tuned_model": None,
+        "organization_id": "org-abcdefghijklmnopqrstuvwx",
+        "result_files": [],
+        "status": "cancelled",
+        "validation_file": None,
+        "training_file": "file-abcdefghijklmnopqrstuv",
+        "hyperparameters": {"n_epochs": "auto", "batch_size": "auto", "learning_rate_multiplier": "auto"},
+        "trained_tokens": None,
+        "error": None,
+        "user_provided_suffix": None,
+        "seed": 1234567890,
+        "estimated_finish": None,
+        "integrations": [],
+        "metadata": None,
+        "method": {
+            "type": "supervised",
+            "supervised": {
+                "hyperparameters": {"batch_size": "auto", "learning_rate_multiplier": "auto", "n_epochs": "auto"}
+            },
+        },
+    }
+).encode()
+LIST = json.dumps({"object": "list", "data": [json.loads(JOB)] * 20, "has_more": True}).encode()
+
+
+async def job(request: Request) -> Response:
+    return Response(JOB, media_type="application/json")
+
+
+async def jobs(request: Request) -> Response:
+    return Response(LIST, media_type="application/json")
+
+
+app = Starlette(
+    routes=[
+        Route("/v1/fine_tuning/jobs", jobs, methods=["GET"]),
+        Route("/v1/fine_tuning/jobs/{job_id}", job, methods=["GET"]),
+        Route("/v1/fine_tuning/jobs/{job_id}/cancel", job, methods=["POST"]),
+    ]
+)
+
+if __name__ == "__main__":
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    sys.stdout.write(f"{sock.getsockname()[1]}\n")
+    sys.stdout.flush()
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])

@@ -1,0 +1,248 @@
+"""`make bench`: the mock measured side by side with a bare starlette ceiling, and the figures the targets name.
+
+Figures are printed, never asserted. Load comes from a second process (`bench/loadgen.py`), on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.startup import cli_startup, mock_server_startup  # noqa: E402
+from tests.conftest import training_lines  # noqa: E402
+
+ROUNDS = 3
+SECONDS = 2.0
+CONCURRENCY = 32
+SEED_JOBS = 40_000
+
+
+def _start(command: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if ready == "port":
+        return process, f"http://127.0.0.1:{line.strip()}"
+    return process, line.split(" ")[3]
+
+
+def _load(url: str, method: str, paths: list[str], token: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths))
+    command = [sys.executable, str(HERE / "loadgen.py"), "--url", url, "--method", method, "--paths", handle.name,
+               "--concurrency", str(CONCURRENCY), "--seconds", str(SECONDS), "--token", token]  # fmt: skip
+    result: dict[str, Any] = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    os.unlink(handle.name)
+    return result
+
+
+def _seed(path: Path, count: int) -> list[str]:
+    ids = [f"ftjob-bench{index:013d}" for index in range(count)]
+    content = training_lines().decode()
+    seed = {
+        "project": "sk-bench",
+        "files": [{"id": "file-bench", "filename": "t.jsonl", "purpose": "fine-tune", "content": content}],
+        "fine_tuning_jobs": [
+            {"id": job_id, "model": "gpt-4o-mini", "training_file": "file-bench", "scenario": "stall"} for job_id in ids
+        ],
+    }
+    path.write_text(json.dumps(seed))
+    return ids
+
+
+def throughput() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Median of ROUNDS runs per route, ceiling and mock alternating."""
+    work = Path(tempfile.mkdtemp())
+    ids = _seed(work / "seed.json", SEED_JOBS)
+    ceiling, ceiling_url = _start([sys.executable, str(HERE / "ceiling.py")], "port")
+    mock, mock_url = _start(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--clock", "manual", "--log-level", "warning",
+         "--fixtures", str(work / "seed.json")],
+        "line",
+    )  # fmt: skip
+    results = []
+    try:
+        chunks = iter([ids[i : i + SEED_JOBS // ROUNDS] for i in range(0, SEED_JOBS, SEED_JOBS // ROUNDS)])
+        routes = [
+            ("retrieve", "GET", [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]]),
+            ("list", "GET", ["/v1/fine_tuning/jobs"]),
+            ("cancel", "POST", None),
+        ]
+        for name, method, paths in routes:
+            ceiling_runs, mock_runs = [], []
+            for _ in range(ROUNDS):
+                # Each cancel round gets jobs no earlier round touched: every request cancels a live job.
+                round_paths = paths or [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in next(chunks)]
+                ceiling_runs.append(_load(ceiling_url, method, round_paths, "sk-bench"))
+                mock_runs.append(_load(mock_url, method, round_paths, "sk-bench"))
+            by_rps = (
+                sorted(ceiling_runs, key=lambda r: r["rps"])[ROUNDS // 2],
+                sorted(mock_runs, key=lambda r: r["rps"])[ROUNDS // 2],
+            )
+            results.append((name, *by_rps))
+    finally:
+        for process in (ceiling, mock):
+            process.terminate()
+            process.wait(10)
+            if process.stdout:
+                process.stdout.close()
+    return results
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def in_process() -> dict[str, float]:
+    import httpx
+
+    from mockserver import Settings, create_app
+    from mockserver.schemas.fine_tuning import CreateFineTuningJob
+
+    figures: dict[str, float] = {}
+    app = create_app(Settings(clock="manual", seed=1, journal_size=0))
+    services = app.state.services
+    file = services.files.create("p", filename="t.jsonl", purpose="fine-tune", content=training_lines(), at=0)
+    request = CreateFineTuningJob.model_validate({"model": "gpt-4o-mini", "training_file": file.id})
+
+    gc.collect()
+    before = _rss()
+    for _ in range(100_000):
+        services.fine_tuning.create("p", request)
+    gc.collect()
+    figures["memory per idle job (bytes)"] = (_rss() - before) / 100_000
+
+    timings = []
+    for _ in range(200):
+        started = time.perf_counter()
+        await services.scheduler.advance_to(services.clock.now())
+        timings.append(time.perf_counter() - started)
+    figures["advance, 100 000 pending, nothing due (ms)"] = statistics.median(timings) * 1000
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+        started = time.perf_counter()
+        await http.post("/_mock/clock/advance", json={"seconds": 0})
+        figures["same through POST /_mock/clock/advance (ms)"] = (time.perf_counter() - started) * 1000
+
+    fresh = create_app(Settings(clock="manual", seed=2, journal_size=0))
+    services = fresh.state.services
+    file = services.files.create("p", filename="t.jsonl", purpose="fine-tune", content=training_lines(), at=0)
+    request = CreateFineTuningJob.model_validate({"model": "gpt-4o-mini", "training_file": file.id})
+    for _ in range(10_000):
+        services.fine_tuning.create("p", request)
+    started = time.perf_counter()
+    with services.runtime.capture() as transitions:
+        await services.scheduler.advance_to(services.clock.now() + 3)  # validating_files ends for all of them
+    figures["advance, 10 000 transitions due (ms)"] = (time.perf_counter() - started) * 1000
+    assert len(transitions) == 10_000
+    return figures
+
+
+async def deliveries(count: int = 2000) -> float:
+    """Signed deliveries per second to a loopback receiver in another process."""
+    from mockserver import Settings, create_app
+    from mockserver.schemas.fine_tuning import CreateFineTuningJob
+
+    receiver, url = _start([sys.executable, str(HERE / "receiver.py")], "port")
+    try:
+        app = create_app(Settings(clock="manual", seed=3, journal_size=0, webhook_urls=(url + "/hooks",)))
+        services = app.state.services
+        file = services.files.create("p", filename="t.jsonl", purpose="fine-tune", content=training_lines(), at=0)
+        request = CreateFineTuningJob.model_validate({"model": "gpt-4o-mini", "training_file": file.id})
+        jobs = [services.fine_tuning.create("p", request).id for _ in range(count)]
+        started = time.perf_counter()
+        for job_id in jobs:
+            services.fine_tuning.cancel("p", job_id)
+        await services.scheduler.settle()
+        elapsed = time.perf_counter() - started
+        succeeded = sum(1 for attempt in services.dispatcher.attempts if attempt.succeeded)
+        assert succeeded == count, succeeded
+        await services.dispatcher.close()
+        return count / elapsed
+    finally:
+        receiver.terminate()
+        receiver.wait(10)
+        if receiver.stdout:
+            receiver.stdout.close()
+
+
+def sdk_iteration(iterations: int = 200) -> float:
+    import openai
+
+    from mockserver.testing import InProcessMock
+
+    with InProcessMock(seed=4) as mock:
+        client = openai.OpenAI(api_key="sk-bench", max_retries=0)
+        training = client.files.create(file=("t.jsonl", training_lines()), purpose="fine-tune").id
+        started = time.perf_counter()
+        for _ in range(iterations):
+            job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training)
+            client.fine_tuning.jobs.retrieve(job.id)
+            client.fine_tuning.jobs.cancel(job.id)
+        elapsed = time.perf_counter() - started
+        client.close()
+        mock.check()
+    return elapsed / iterations * 1000
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"mockserver bench: {os.cpu_count()} cores, Python {sys.version.split()[0]}, uvicorn on h11, "  # noqa: T201
+          f"{CONCURRENCY} connections, median of {ROUNDS} x {SECONDS:g} s runs\n")  # fmt: skip
+    rows = throughput()
+    print(f"{'route':<10} {'ceiling req/s':>14} {'p50/p99 ms':>14} {'mock req/s':>12} {'p50/p99 ms':>14} {'ratio':>7}")  # noqa: T201
+    ratios = {}
+    for name, ceiling, mock in rows:
+        ratio = mock["rps"] / ceiling["rps"]
+        ratios[name] = ratio
+        print(f"{name:<10} {ceiling['rps']:>14.0f} {ceiling['p50_ms']:>6.1f}/{ceiling['p99_ms']:<7.1f} "  # noqa: T201
+              f"{mock['rps']:>12.0f} {mock['p50_ms']:>6.1f}/{mock['p99_ms']:<7.1f} {ratio:>6.0%}")  # fmt: skip
+        bad = {status: n for status, n in mock["statuses"].items() if int(status) != 200}
+        if bad:
+            print(f"           (mock answered non-200: {bad})")  # noqa: T201
+    server = statistics.median(mock_server_startup(20)) * 1000
+    cli = statistics.median(cli_startup(5)) * 1000
+    figures = asyncio.run(in_process())
+    rate = asyncio.run(deliveries())
+    sdk = sdk_iteration()
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    print()  # noqa: T201
+    lines = [
+        (f"cancel at >= 60 % of the ceiling: {ratios['cancel']:.0%}", ratios["cancel"] >= 0.6),
+        (f"retrieve at >= 60 % of the ceiling: {ratios['retrieve']:.0%}", ratios["retrieve"] >= 0.6),
+        (f"MockServer ready (median of 20): {server:.1f} ms, target < 100 ms", server < 100),
+        (f"CLI ready (median of 5): {cli:.0f} ms, target < 1000 ms", cli < 1000),
+        (f"clock/advance, 100 000 pending jobs, nothing due: "
+         f"{figures['advance, 100 000 pending, nothing due (ms)']:.4f} ms, target < 1 ms",
+         figures["advance, 100 000 pending, nothing due (ms)"] < 1),
+        (f"signed deliveries to a loopback receiver: {rate:.0f}/s, target >= 1000/s", rate >= 1000),
+        (f"memory per idle job (100 000 jobs): {figures['memory per idle job (bytes)'] / 1024:.1f} KB, target <= 4 KB",
+         figures["memory per idle job (bytes)"] <= 4096),
+    ]  # fmt: skip
+    for line, ok in lines:
+        print(f"  [{mark(ok):>7}] {line}")  # noqa: T201
+    print(f"  (no target) same advance through POST /_mock/clock/advance: "  # noqa: T201
+          f"{figures['same through POST /_mock/clock/advance (ms)']:.2f} ms")  # fmt: skip
+    print(f"  (no target) clock/advance with 10 000 transitions due: "  # noqa: T201
+          f"{figures['advance, 10 000 transitions due (ms)']:.0f} ms")  # fmt: skip
+    print(f"  (no target) in-process SDK create -> retrieve -> cancel: {sdk:.2f} ms per iteration")  # noqa: T201
+    print(f"\nbench took {time.perf_counter() - started:.0f} s")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
