@@ -24,6 +24,7 @@ class Envelope:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.services = services
+        self.organization = services.fakes.organization_id.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,7 +33,7 @@ class Envelope:
         started = clocks.elapsed()
         request_id = "req_" + uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        organization = self.services.fakes.organization_id.encode()
+        organization = self.organization
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -47,7 +48,7 @@ class Envelope:
             await send(message)
 
         limit = self.services.settings.max_body_bytes
-        declared = HTTPConnection(scope).headers.get("content-length", "")
+        declared = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"content-length"), "")
         if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit))(scope, receive, send_with_headers)
             return

@@ -43,6 +43,9 @@ async def read_body(request: Request, model: type[M]) -> M:
 
 async def read_optional_body(request: Request) -> None:
     """Endpoints without parameters (cancel, pause): an empty body or `{}` is fine, anything else is refused."""
+    headers = request.headers
+    if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
+        return  # what the SDK sends: nothing to read
     body = await request.body()
     if body.strip():
         data = parse_json_object(body)
