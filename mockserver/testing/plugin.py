@@ -8,9 +8,10 @@ log and its webhook delivery log.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import openai
 
 _USED = pytest.StashKey[list[MockServer | InProcessMock]]()
+M = TypeVar("M", MockServer, InProcessMock)
 
 MARKER = (
     "mockserver(phases=None, seed=None, scenario=None, faults=None, **settings): configure the mock OpenAI server of "
@@ -55,13 +57,14 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
     return options
 
 
-def _remember(request: pytest.FixtureRequest, mock: MockServer | InProcessMock) -> None:
+@contextlib.contextmanager
+def _for_test(request: pytest.FixtureRequest, mock: M) -> Iterator[M]:
+    """Give a test its mock: remembered for the failure report, the marker's faults in place, checked afterwards."""
     request.node.stash.setdefault(_USED, []).append(mock)
-
-
-def _inject(mock: Harness, request: pytest.FixtureRequest) -> None:
     for rule in _faults(request):
         mock.inject_fault(**rule)
+    yield mock
+    mock.check()
 
 
 @pytest.fixture(scope="session")
@@ -78,17 +81,12 @@ def mock_openai_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     if options is None:
         server: MockServer = request.getfixturevalue("_mockserver_session")
         server.reset()
-        _remember(request, server)
-        _inject(server, request)
-        yield server
-        server.check()
+        with _for_test(request, server):
+            yield server
     else:
         options.setdefault("clock", "manual")
-        with MockServer(**options) as server:
-            _remember(request, server)
-            _inject(server, request)
+        with MockServer(**options) as server, _for_test(request, server):
             yield server
-            server.check()
 
 
 @pytest.fixture
@@ -107,11 +105,8 @@ def mock_openai(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-mockserver")
     options = _options(request) or {}
     options.setdefault("api_key", os.environ["OPENAI_API_KEY"])
-    with InProcessMock(**options) as mock:
-        _remember(request, mock)
-        _inject(mock, request)
+    with InProcessMock(**options) as mock, _for_test(request, mock):
         yield mock
-        mock.check()
 
 
 @pytest.fixture
