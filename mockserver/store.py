@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from mockserver.schemas.batches import Batch
 from mockserver.schemas.evals import Eval, EvalRun
 from mockserver.schemas.files import FileObject
-from mockserver.schemas.fine_tuning import Checkpoint, FineTuningJob, JobEvent
+from mockserver.schemas.fine_tuning import Checkpoint, EventRecord, FineTuningJob
 from mockserver.schemas.models import Model
 
 T = TypeVar("T")
@@ -69,8 +69,8 @@ class Store:
         self.files: Collection[FileObject] = Collection()
         self.file_contents: dict[str, bytes] = {}
         self.fine_tuning_jobs: Collection[FineTuningJob] = Collection()
-        # Kept oldest first (append-only); routes read them in reverse.
-        self.job_events: dict[str, list[JobEvent]] = {}
+        # Kept oldest first (append-only) and compact; routes read them in reverse and make wire models of a page.
+        self.job_events: dict[str, list[EventRecord]] = {}
         self.job_checkpoints: dict[str, list[Checkpoint]] = {}
         self.models: Collection[Model] = Collection()
         self.batches: Collection[Batch] = Collection()

@@ -24,12 +24,14 @@ from mockserver.lifecycles.training import (
 )
 from mockserver.lifecycles.training_data import TrainingData, inspect_file
 from mockserver.schemas.fine_tuning import (
+    AUTO_HYPERPARAMETERS,
     Checkpoint,
     CreateFineTuningJob,
+    EventRecord,
     FineTuningJob,
     Hyperparameters,
     JobError,
-    JobEvent,
+    Method,
 )
 from mockserver.schemas.models import Model
 from mockserver.store import Collection
@@ -66,6 +68,16 @@ VALIDATION_FAILURE = JobError(
     message="The job failed due to an invalid training file. The training file could not be validated.",
     param="training_file",
 )
+
+
+def _hyperparameters(method: Method) -> Hyperparameters:
+    """The job's top-level hyperparameters, as given in its method (the shared instance when all are "auto")."""
+    given = method.hyperparameters
+    if given.batch_size == given.learning_rate_multiplier == given.n_epochs == "auto":
+        return AUTO_HYPERPARAMETERS
+    return Hyperparameters.model_validate(
+        given.model_dump(include={"batch_size", "learning_rate_multiplier", "n_epochs"})
+    )
 
 
 @dataclass(kw_only=True)
@@ -132,7 +144,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         job = FineTuningJob(
             id=job_id or ids.fine_tuning_job(),
             created_at=int(at),
-            hyperparameters=Hyperparameters.model_validate(method.hyperparameters.model_dump()),
+            hyperparameters=_hyperparameters(method),
             model=request.model,
             organization_id=self._rt.fakes.organization_id,
             status="validating_files",
@@ -353,15 +365,8 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         kind: str = "message",
         data: dict[str, Any] | None = _NO_DATA,
     ) -> None:
-        event = JobEvent.model_validate(
-            {
-                "id": self._rt.ids.fine_tuning_event(),
-                "created_at": int(at),
-                "level": level,
-                "message": message,
-                "type": kind,
-                "data": {} if data is _NO_DATA else data,
-            }
+        event = EventRecord(
+            self._rt.ids.fine_tuning_event(), int(at), level, message, kind, {} if data is _NO_DATA else data
         )
         self._rt.store.job_events[state.obj.id].append(event)
 

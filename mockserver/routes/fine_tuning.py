@@ -81,7 +81,7 @@ async def list_events(request: Request) -> Response:
     page = paginate(
         ((event.id, event) for event in reversed(events)), after=request.query_params.get("after"), limit=limit
     )
-    return answer(ListResponse[JobEvent](data=page.data, has_more=page.has_more))
+    return answer(ListResponse[JobEvent](data=[event.wire() for event in page.data], has_more=page.has_more))
 
 
 async def list_checkpoints(request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -123,6 +123,8 @@ class CreateFineTuningJob(Request):
         """`method`, or the deprecated top-level `hyperparameters` as a supervised method."""
         if self.method is not None:
             return self.method
+        if self.hyperparameters is None:
+            return DEFAULT_METHOD
         return Method(
             type="supervised",
             supervised=SupervisedMethod(hyperparameters=self.hyperparameters or SupervisedHyperparameters()),
@@ -186,6 +188,20 @@ class JobEvent(Wire):
         return out
 
 
+class EventRecord(NamedTuple):
+    """A job event as stored: a few hundred bytes instead of a model's thousand; `wire()` makes the `JobEvent`."""
+
+    id: str
+    created_at: int
+    level: str
+    message: str
+    type: str
+    data: dict[str, Any] | None
+
+    def wire(self) -> JobEvent:
+        return JobEvent.model_validate(self._asdict())
+
+
 class CheckpointMetrics(BaseModel):
     step: float | None = None
     train_loss: float | None = None
@@ -209,3 +225,9 @@ class Checkpoint(Wire):
     fine_tuning_job_id: str
     step_number: int
     metrics: CheckpointMetrics
+
+
+# What most jobs are created with, shared by every job that has it: a job never changes these in place (it gets new
+# ones when its hyperparameters are resolved), so one instance serves thousands of idle jobs.
+DEFAULT_METHOD = Method(type="supervised", supervised=SupervisedMethod())
+AUTO_HYPERPARAMETERS = Hyperparameters()
