@@ -27,6 +27,7 @@ from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, Recor
 from mockserver.settings import Settings
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.signing import signed_headers
+from mockserver.webhooks.transport import DeliveryTransport
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ class Dispatcher:
     def _http(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         # Created on first use, inside the loop that will use them.
         if self._client is None or self._limit is None:
-            self._client = httpx.AsyncClient(transport=self._transport, follow_redirects=False)
+            transport = self._transport or DeliveryTransport(keep_alive=self._settings.webhook_concurrency)
+            self._client = httpx.AsyncClient(transport=transport, follow_redirects=False)
             self._limit = asyncio.Semaphore(self._settings.webhook_concurrency)
         return self._client, self._limit
 

@@ -1,0 +1,154 @@
+"""The transport webhook deliveries go out on: HTTP/1.1 on raw asyncio streams, with keep-alive per host.
+
+httpx's default pool (httpcore) rescans every connection for every waiting request, which made it cost far more
+than a delivery itself (hundreds of deliveries a second instead of thousands). Deliveries need little: one POST,
+its status, a little of its body, timeouts, TLS for https. Failures surface as httpx's own exceptions, so the
+dispatcher (and a transport a test injects instead) treat them alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections import defaultdict
+
+import httpx
+
+MAX_HEADER_BYTES = 64 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # more than a receiver's answer needs; the dispatcher keeps 2 KB of it
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+class _Closed(Exception):
+    """A kept-alive connection the receiver had closed: the request is sent again on a new one."""
+
+
+def _timeouts(request: httpx.Request) -> tuple[float | None, float | None]:
+    timeout = request.extensions.get("timeout", {})
+    return timeout.get("connect"), timeout.get("read")
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    body = b""
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size = int(size_line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            await reader.readuntil(b"\r\n")  # the last chunk's CRLF (trailers are not used by receivers)
+            return body
+        body += await reader.readexactly(size + 2)
+        body = body[:-2]
+        if len(body) > MAX_BODY_BYTES:
+            raise httpx.RemoteProtocolError("response body too large")
+
+
+class DeliveryTransport(httpx.AsyncBaseTransport):
+    def __init__(self, keep_alive: int = 32) -> None:
+        self._idle: dict[tuple[str, str, int], list[Connection]] = defaultdict(list)
+        self._keep_alive = keep_alive
+        self._tls = ssl.create_default_context()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        body = await request.aread()
+        head = f"{request.method} {url.raw_path.decode('ascii')} HTTP/1.1\r\n".encode()
+        head += b"".join(name + b": " + value + b"\r\n" for name, value in request.headers.raw) + b"\r\n"
+        connect_timeout, read_timeout = _timeouts(request)
+        for reused in (True, False):
+            connection = self._take(key) if reused else None
+            if reused and connection is None:
+                continue
+            if connection is None:
+                connection = await self._connect(key, connect_timeout)
+            try:
+                async with asyncio.timeout(read_timeout):
+                    return await self._exchange(key, connection, head + body, request, fresh=not reused)
+            except _Closed:
+                continue  # the receiver closed a kept-alive connection: once more on a new one
+            except TimeoutError:
+                connection[1].close()
+                raise httpx.ReadTimeout("timed out waiting for the response", request=request) from None
+        raise httpx.RemoteProtocolError("the receiver closed the connection without answering", request=request)
+
+    def _take(self, key: tuple[str, str, int]) -> Connection | None:
+        idle = self._idle[key]
+        while idle:
+            connection = idle.pop()
+            if not connection[0].at_eof():
+                return connection
+            connection[1].close()
+        return None
+
+    async def _connect(self, key: tuple[str, str, int], seconds: float | None) -> Connection:
+        scheme, host, port = key
+        tls = self._tls if scheme == "https" else None
+        try:
+            async with asyncio.timeout(seconds):
+                return await asyncio.open_connection(host, port, ssl=tls, server_hostname=host if tls else None)
+        except TimeoutError:
+            raise httpx.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
+        except OSError as exc:
+            raise httpx.ConnectError(f"{exc.strerror or exc} ({host}:{port})") from None
+
+    async def _exchange(
+        self, key: tuple[str, str, int], connection: Connection, data: bytes, request: httpx.Request, *, fresh: bool
+    ) -> httpx.Response:
+        reader, writer = connection
+        try:
+            writer.write(data)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            writer.close()
+            if not fresh and (not isinstance(exc, asyncio.IncompleteReadError) or not exc.partial):
+                raise _Closed from None
+            raise httpx.RemoteProtocolError(f"connection ended before a response: {exc!r}", request=request) from None
+        except asyncio.LimitOverrunError:
+            writer.close()
+            raise httpx.RemoteProtocolError("response headers too large", request=request) from None
+        if len(head) > MAX_HEADER_BYTES:
+            writer.close()
+            raise httpx.RemoteProtocolError("response headers too large", request=request)
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+            writer.close()
+            raise httpx.RemoteProtocolError(f"not an HTTP response: {lines[0][:80]!r}", request=request)
+        headers: list[tuple[str, str]] = []
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers.append((name.strip(), value.strip()))
+        fields = {name.lower(): value for name, value in headers}
+        status = int(parts[1])
+        try:
+            if status in (204, 304) or status < 200:
+                body = b""  # no body by definition, whatever the headers say
+            elif fields.get("transfer-encoding", "").lower() == "chunked":
+                body = await _read_chunked(reader)
+            elif "content-length" in fields:
+                length = int(fields["content-length"])
+                if length > MAX_BODY_BYTES:
+                    raise httpx.RemoteProtocolError("response body too large", request=request)
+                body = await reader.readexactly(length)
+            else:
+                body = b""  # delimited by the end of the connection
+                while len(body) <= MAX_BODY_BYTES and (piece := await reader.read(65536)):
+                    body += piece
+                fields["connection"] = "close"
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError) as exc:
+            writer.close()
+            raise httpx.RemoteProtocolError(f"incomplete response body: {exc!r}", request=request) from None
+        if fields.get("connection", "").lower() == "close" or len(self._idle[key]) >= self._keep_alive:
+            writer.close()
+        else:
+            self._idle[key].append(connection)
+        return httpx.Response(status, headers=headers, content=body)
+
+    async def aclose(self) -> None:
+        for connections in self._idle.values():
+            for _, writer in connections:
+                writer.close()
+        self._idle.clear()
