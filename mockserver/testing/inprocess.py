@@ -27,6 +27,7 @@ from mockserver.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.controls import Harness, ServerError
 from mockserver.testing.receiver import InProcessReceiver
+from mockserver.webhooks.transport import DeliveryTransport
 
 OPENAI_HOST = "api.openai.com"
 _MOCK_BASE = "http://mockserver.inprocess"
@@ -110,7 +111,8 @@ class _WebhookRouter(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self.receivers: dict[str, InProcessReceiver] = {}
-        self._network = httpx.AsyncHTTPTransport()
+        # The same transport the dispatcher uses when nothing is injected, for receivers on the network.
+        self._network = DeliveryTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         receiver = self.receivers.get(request.url.host)
