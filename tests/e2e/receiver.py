@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
@@ -21,8 +23,13 @@ class Received:
 
 
 class LoopbackReceiver:
-    def __init__(self) -> None:
+    """Misbehaves as scripted (`then(...)`), else as `choose()` says (a load test's seeded mix), else answers 200."""
+
+    def __init__(self, choose: Callable[[], Behaviour] | None = None) -> None:
         self.received: list[Received] = []
+        # What it did, and the 200s it sent per webhook-id: what a receiver saw as delivered.
+        self.behaviours: collections.Counter[str] = collections.Counter()
+        self.answered: collections.Counter[str] = collections.Counter()
         self._script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._hang = threading.Event()
@@ -33,7 +40,11 @@ class LoopbackReceiver:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
                     receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                    behaviour = receiver._script.popleft() if receiver._script else "ok"
+                    if receiver._script:
+                        behaviour = receiver._script.popleft()
+                    else:
+                        behaviour = choose() if choose is not None else "ok"
+                    receiver.behaviours[behaviour] += 1
                 if behaviour == "hang":
                     receiver._hang.wait(30)
                     return
@@ -51,6 +62,9 @@ class LoopbackReceiver:
                     self.send_header("location", "http://127.0.0.1:9/")
                 self.send_header("content-length", "0")
                 self.end_headers()
+                if status == 200:
+                    with receiver._lock:
+                        receiver.answered[self.headers["webhook-id"]] += 1
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

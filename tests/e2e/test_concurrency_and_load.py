@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import collections
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -23,6 +21,7 @@ from mockserver import MockServer
 from mockserver.settings import DEFAULT_RETRY_SCHEDULE
 from mockserver.testing import WebhookReceiver
 from tests.conftest import training_lines
+from tests.e2e.receiver import Behaviour, LoopbackReceiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.heavy]
 
@@ -76,65 +75,26 @@ def test_concurrent_cancels_retrieves_and_advances_apply_each_change_once(
     )
 
 
-class FlakyReceiver:
-    """Answers a seeded share of deliveries with a 500, a hang past the timeout, or a reset connection."""
+def flaky(seed: int, fail: float, hang: float, reset: float) -> Callable[[], Behaviour]:
+    """A seeded mix: a share of 500s, of hangs past the timeout, of reset connections; 200 otherwise."""
+    rng = random.Random(seed)
 
-    def __init__(self, seed: int, fail: float, hang: float, reset: float) -> None:
-        self.ok: collections.Counter[str] = collections.Counter()
-        self.injected: collections.Counter[str] = collections.Counter()
-        self._random = random.Random(seed)
-        self._lock = threading.Lock()
-        outer = self
+    def choose() -> Behaviour:
+        roll = rng.random()
+        if roll < fail:
+            return "fail"
+        if roll < fail + hang:
+            return "hang"
+        return "reset" if roll < fail + hang + reset else "ok"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # the name http.server dispatches to
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                with outer._lock:
-                    roll = outer._random.random()
-                    kind = (
-                        "fail"
-                        if roll < fail
-                        else "hang"
-                        if roll < fail + hang
-                        else "reset"
-                        if roll < fail + hang + reset
-                        else "ok"
-                    )
-                    outer.injected[kind] += 1
-                if kind == "hang":
-                    time.sleep(1.0)  # past the server's 0.3 s timeout; then close without an answer
-                    self.close_connection = True
-                    return
-                if kind == "reset":
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    self.connection.close()
-                    return
-                status = 500 if kind == "fail" else 200
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-                if status == 200:
-                    with outer._lock:
-                        outer.ok[self.headers["webhook-id"]] += 1
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    return choose
 
 
 def test_thousands_of_jobs_are_each_announced_exactly_once_through_injected_faults(
     record_property: Callable[[str, object], None],
 ) -> None:
     jobs_count = 1000
-    receiver = FlakyReceiver(seed=11, fail=0.15, hang=0.03, reset=0.05)
+    receiver = LoopbackReceiver(choose=flaky(seed=11, fail=0.15, hang=0.03, reset=0.05))
     started = time.monotonic()
     with MockServer(seed=2, webhook_timeout=0.3, webhook_concurrency=64) as server:
         server.add_webhook_endpoint(receiver.url)
@@ -145,7 +105,7 @@ def test_thousands_of_jobs_are_each_announced_exactly_once_through_injected_faul
                           range(jobs_count)))  # fmt: skip
         server.advance(60)  # every job succeeds; first attempts go out
         for delay in DEFAULT_RETRY_SCHEDULE:  # walk the retry schedule until nothing is pending
-            if len(receiver.ok) == jobs_count:
+            if len(receiver.answered) == jobs_count:
                 break
             server.advance(delay)
         attempts = server.deliveries()
@@ -158,8 +118,8 @@ def test_thousands_of_jobs_are_each_announced_exactly_once_through_injected_faul
     assert len(events) == jobs_count
     assert lost == []
     assert set(succeeded.values()) == {1}  # exactly one successful attempt per event, as the mock saw it
-    assert receiver.ok == succeeded  # and as the receiver saw it
-    injected = receiver.injected
+    assert receiver.answered == succeeded  # and as the receiver saw it
+    injected = receiver.behaviours
     record_property(
         "figure",
         f"load with faults: {jobs_count} jobs, {len(attempts)} delivery attempts, failures injected: "
