@@ -17,10 +17,8 @@ from mockserver import routes as api
 from mockserver.clock import Clock
 from mockserver.control import routes as control
 from mockserver.errors import APIError
-from mockserver.faults import FaultMiddleware
 from mockserver.handlers import on_api_error, on_http_error, on_unexpected_error
-from mockserver.journal import JournalMiddleware
-from mockserver.middleware import AdminAuth, ApiAuth, Envelope
+from mockserver.middleware import AdminAuth, Envelope
 from mockserver.services import Services
 from mockserver.settings import Settings
 
@@ -65,15 +63,12 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Mount("/v1", routes=api.routes, middleware=[Middleware(ApiAuth, services=services, style="openai")]),
-            Mount("/openai/v1", routes=api.routes, middleware=[Middleware(ApiAuth, services=services, style="azure")]),
+            # The key check for both URL styles is in the envelope, which knows the style from the path.
+            Mount("/v1", routes=api.routes),
+            Mount("/openai/v1", routes=api.routes),
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
-        middleware=[
-            Middleware(Envelope, services=services),
-            Middleware(JournalMiddleware, journal=services.journal, clock=services.clock),
-            Middleware(FaultMiddleware, faults=services.faults, organization=services.fakes.organization_id),
-        ],
+        middleware=[Middleware(Envelope, services=services)],
         exception_handlers={
             APIError: on_api_error,
             HTTPException: on_http_error,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
-
-from starlette.requests import HTTPConnection
+from urllib.parse import parse_qsl
 
 from mockserver.errors import AuthenticationError, InvalidRequestError
 
@@ -23,8 +23,17 @@ AZURE_DENIED_MESSAGE = (
 AZURE_API_VERSIONS = ("v1", "preview")
 
 
-def _bearer(connection: HTTPConnection) -> str | None:
-    header = connection.headers.get("authorization", "")
+# Request headers as the envelope hands them over: ASGI's lowercase names, undecoded values.
+RawHeaders = Mapping[bytes, bytes]
+
+
+def _header(headers: RawHeaders, name: bytes) -> str | None:
+    value = headers.get(name)
+    return None if value is None else value.decode("latin-1")
+
+
+def _bearer(headers: RawHeaders) -> str | None:
+    header = _header(headers, b"authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         return None
@@ -38,21 +47,29 @@ def mask_key(key: str) -> str:
     return f"{key[:3]}*{'*' * 4}{key[-4:]}"
 
 
-def authenticate(connection: HTTPConnection, style: UrlStyle, api_keys: tuple[str, ...]) -> str:
+def _query_value(query_string: bytes, name: str) -> str | None:
+    if not query_string:
+        return None
+    return next(
+        (value for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if key == name), None
+    )
+
+
+def authenticate(headers: RawHeaders, query_string: bytes, style: UrlStyle, api_keys: tuple[str, ...]) -> str:
     """Check the key and return the caller's project: the `OpenAI-Project` header when sent, else the key."""
     if style == "azure":
-        version = connection.query_params.get("api-version")
+        version = _query_value(query_string, "api-version")
         if version is not None and version not in AZURE_API_VERSIONS:
             raise InvalidRequestError(
                 f"API version not supported: '{version}'. The /openai/v1 API accepts api-version 'v1' or 'preview'.",
                 param="api-version",
                 code="BadRequest",
             )
-        key = connection.headers.get("api-key") or _bearer(connection)
+        key = _header(headers, b"api-key") or _bearer(headers)
         if key is None or (api_keys and key not in api_keys):
             raise AuthenticationError(AZURE_DENIED_MESSAGE, code="401")
     else:
-        key = _bearer(connection)
+        key = _bearer(headers)
         if key is None:
             raise AuthenticationError(NO_KEY_MESSAGE)
         if api_keys and key not in api_keys:
@@ -62,4 +79,4 @@ def authenticate(connection: HTTPConnection, style: UrlStyle, api_keys: tuple[st
                 code="invalid_api_key",
                 headers={"www-authenticate": 'Bearer realm="OpenAI API"'},
             )
-    return connection.headers.get("openai-project") or key
+    return _header(headers, b"openai-project") or key

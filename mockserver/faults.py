@@ -14,15 +14,13 @@ import random
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, model_validator
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from mockserver import clock as clocks
 from mockserver.errors import APIError, NotFoundError
 from mockserver.handlers import SERVER_ERROR_MESSAGE, error_response
 from mockserver.schemas.common import Request, bounded
 from mockserver.validation import custom_error
-
-API_PREFIXES = ("/v1/", "/openai/v1/")
 
 RATE_LIMIT_MESSAGE = (
     "Rate limit reached for requests in organization {org} on requests per min (RPM): Limit 3, Used 3, Requested 1. "
@@ -123,28 +121,16 @@ def _error(fault: Fault, organization: str) -> APIError:
     return APIError(f"Injected fault: status {status}.", status_code=status, headers=headers, code="injected_fault")
 
 
-class FaultMiddleware:
-    def __init__(self, app: ASGIApp, faults: Faults, organization: str) -> None:
-        self.app = app
-        self.faults = faults
-        self.organization = organization
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        fault = self.faults.match(scope["method"], scope["path"])
-        if fault is None:
-            await self.app(scope, receive, send)
-            return
-        if fault.delay:
-            await clocks.sleep(fault.delay)
-        if fault.drop:
-            # Headers promising a body that never comes: the client sees the connection end mid-response.
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
-            await send({"type": "http.response.body", "body": b"{", "more_body": True})
-            return
-        if fault.status is not None:
-            await error_response(_error(fault, self.organization))(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+async def inject(fault: Fault, organization: str, scope: Scope, receive: Receive, send: Send) -> bool:
+    """Do what `fault` says to this request; False when the request should then be served as usual (a delay)."""
+    if fault.delay:
+        await clocks.sleep(fault.delay)
+    if fault.drop:
+        # Headers promising a body that never comes: the client sees the connection end mid-response.
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        return True
+    if fault.status is not None:
+        await error_response(_error(fault, organization))(scope, receive, send)
+        return True
+    return False

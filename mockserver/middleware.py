@@ -1,5 +1,11 @@
-"""ASGI middleware: response headers and body limit for everything, auth for the API mounts, the admin token for
-the control API."""
+"""The ASGI layer in front of the routes.
+
+Everything that applies to each request happens here in one pass: the `x-request-id` and `openai-*` headers, the body
+limit, due state changes on the real clock, and for the OpenAI surface the fault rules, the key check and the
+journal. One layer rather than one per concern because each layer costs its own call frame and send and receive
+wrappers on every message, and the request path is what every test waits on. Each concern's logic lives in its own
+module (`faults`, `auth`, `journal`); this only puts them in order.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver import clock as clocks
 from mockserver.auth import UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
+from mockserver.faults import inject
 from mockserver.handlers import error_response
 from mockserver.services import Services
 
 OPENAI_VERSION = b"2020-10-01"
 
 
+def _url_style(path: str) -> UrlStyle | None:
+    """Which OpenAI surface a path is on, or None for the control API and unknown prefixes."""
+    if path.startswith("/v1/"):
+        return "openai"
+    if path.startswith("/openai/v1/"):
+        return "azure"
+    return None
+
+
 class Envelope:
-    """Outermost layer: `x-request-id` and the `openai-*` headers on every response, the request body size limit,
-    and, on the real clock, the due state changes applied before the request can observe anything."""
+    """In order: request id and response headers, the body limit (declared and counted), due state changes on the
+    real clock; then on `/v1` and `/openai/v1`: a matching fault, the key check (the caller's project goes in
+    `scope["state"]["project"]`), and a journal record of the request whatever its outcome."""
 
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
@@ -30,13 +47,26 @@ class Envelope:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        services = self.services
         started = clocks.elapsed()
         request_id = "req_" + uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        # ASGI servers lowercase header names; the first of repeated headers wins, as in starlette's `Headers.get`.
+        headers = dict(reversed(scope["headers"]))
+        style = _url_style(scope["path"])
+        journal = services.journal if style is not None and services.journal.enabled else None
+        at = services.clock.now()
         organization = self.organization
+        limit = services.settings.max_body_bytes
+        status = 0
+        received: list[bytes] = []
+        size = 0
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 processing_ms = str(int((clocks.elapsed() - started) * 1000)).encode()
                 message["headers"] = [
                     *message.get("headers", []),
@@ -47,53 +77,56 @@ class Envelope:
                 ]
             await send(message)
 
-        limit = self.services.settings.max_body_bytes
-        declared = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"content-length"), "")
-        if declared.isdigit() and int(declared) > limit:
-            await error_response(_too_large(limit))(scope, receive, send_with_headers)
-            return
-
-        received = 0
-
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal size
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
                     raise _too_large(limit)
+                if journal is not None:
+                    received.append(chunk)
             return message
 
-        if self.services.clock.mode == "real":
-            self.services.scheduler.run_due(self.services.clock.now())
-        await self.app(scope, counted_receive, send_with_headers)
+        try:
+            declared = headers.get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > limit:
+                await error_response(_too_large(limit))(scope, receive, send_with_headers)
+                return
+            if services.clock.mode == "real":
+                services.scheduler.run_due(services.clock.now())
+            if style is not None:
+                fault = services.faults.match(scope["method"], scope["path"])
+                if fault is not None and await inject(
+                    fault, services.fakes.organization_id, scope, receive, send_with_headers
+                ):
+                    return
+                try:
+                    state["project"] = authenticate(headers, scope["query_string"], style, services.settings.api_keys)
+                except APIError as exc:
+                    await error_response(exc)(scope, receive, send_with_headers)
+                    return
+            await self.app(scope, counted_receive, send_with_headers)
+        finally:
+            if journal is not None:
+                journal.add(
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=scope.get("query_string", b""),
+                    status=status,
+                    project=state.get("project"),
+                    at=at,
+                    duration_ms=(clocks.elapsed() - started) * 1000,
+                    body=b"".join(received),
+                    content_type=headers.get(b"content-type", b"").decode("latin-1"),
+                )
 
 
 def _too_large(limit: int) -> RequestTooLargeError:
     return RequestTooLargeError(
         f"Request body too large: the limit is {limit} bytes.", code="request_too_large", param=None
     )
-
-
-class ApiAuth:
-    """The OpenAI surface's key check; puts the caller's project in `request.state.project`."""
-
-    def __init__(self, app: ASGIApp, services: Services, style: UrlStyle) -> None:
-        self.app = app
-        self.services = services
-        self.style = style
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        try:
-            project = authenticate(HTTPConnection(scope), self.style, self.services.settings.api_keys)
-        except APIError as exc:
-            await error_response(exc)(scope, receive, send)
-            return
-        scope.setdefault("state", {})["project"] = project
-        await self.app(scope, receive, send)
 
 
 class AdminAuth:
