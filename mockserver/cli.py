@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import logging
 import os
@@ -178,6 +179,11 @@ def _url(host: str, sock: socket.socket) -> str:
 
 def _run(app: Starlette, sock: socket.socket, log_level: str) -> int:
     sys.stdout.flush()
+    # What exists now (the app, the imported modules, a seeded fixtures file's objects) lives as long as the process.
+    # Frozen, it is left out of the collector's full passes, which otherwise walk all of it again and again as
+    # requests add objects: with 40 000 seeded jobs, that was a third of a cancel's time.
+    gc.collect()
+    gc.freeze()
     config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
     server = uvicorn.Server(config)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal into the handler that was there

@@ -7,6 +7,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from mockserver.routing import RouteTable
 from tests.openapi import KNOWN_DIFFERENCES, Spec, load_document
 
 
@@ -14,7 +15,9 @@ def _api_routes(app: Starlette) -> list[tuple[str, str]]:
     routes: list[tuple[str, str]] = []
     for mount in app.routes:
         if isinstance(mount, Mount) and mount.path == "/v1":
-            for route in mount.routes:
+            (table,) = mount.routes
+            assert isinstance(table, RouteTable)
+            for route in table.routes:
                 assert isinstance(route, Route)
                 routes += [(method, "/v1" + route.path) for method in sorted(route.methods or ()) if method != "HEAD"]
     return routes

@@ -5,5 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from mockserver.routes import batches, evals, files, fine_tuning, models
+from mockserver.routing import RouteTable
 
-routes: list[BaseRoute] = [*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes]
+table = RouteTable([*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes])
+routes: list[BaseRoute] = [table]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from mockserver.pagination import first_last_ids, paginate, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
@@ -35,7 +35,7 @@ async def cancel_batch(request: Request) -> Response:
     return answer(services(request).batches.cancel(project(request), request.path_params["batch_id"]))
 
 
-routes: list[BaseRoute] = [
+routes: list[Route] = [
     Route("/batches", create_batch, methods=["POST"]),
     Route("/batches", list_batches, methods=["GET"]),
     Route("/batches/{batch_id}", retrieve_batch, methods=["GET"]),

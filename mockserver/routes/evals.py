@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
@@ -66,7 +66,7 @@ async def cancel_run(request: Request) -> Response:
     return answer(services(request).eval_runs.cancel(project(request), params["eval_id"], params["run_id"]))
 
 
-routes: list[BaseRoute] = [
+routes: list[Route] = [
     Route("/evals", create_eval, methods=["POST"]),
     Route("/evals/{eval_id}", retrieve_eval, methods=["GET"]),
     Route("/evals/{eval_id}/runs", create_run, methods=["POST"]),

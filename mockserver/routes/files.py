@@ -3,7 +3,7 @@ from __future__ import annotations
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
@@ -113,7 +113,7 @@ async def delete_file(request: Request) -> Response:
     return answer(DeletedResponse(id=file.id, object="file", deleted=True))
 
 
-routes: list[BaseRoute] = [
+routes: list[Route] = [
     Route("/files", create_file, methods=["POST"]),
     Route("/files", list_files, methods=["GET"]),
     Route("/files/{file_id}", retrieve_file, methods=["GET"]),

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.pagination import first_last_ids, paginate, read_limit
@@ -96,7 +96,7 @@ async def list_checkpoints(request: Request) -> Response:
     )
 
 
-routes: list[BaseRoute] = [
+routes: list[Route] = [
     Route("/fine_tuning/jobs", create_job, methods=["POST"]),
     Route("/fine_tuning/jobs", list_jobs, methods=["GET"]),
     Route("/fine_tuning/jobs/{job_id}", retrieve_job, methods=["GET"]),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from mockserver.catalogue import base_model, base_models
 from mockserver.errors import NotFoundError, PermissionDeniedError
@@ -42,7 +42,7 @@ async def delete_model(request: Request) -> Response:
     return answer(DeletedResponse(id=model_id, object="model", deleted=True))
 
 
-routes: list[BaseRoute] = [
+routes: list[Route] = [
     Route("/models", list_models, methods=["GET"]),
     # Fine-tuned model ids contain colons, so the id is matched as a path, not a segment.
     Route("/models/{model_id:path}", retrieve_model, methods=["GET"]),

@@ -1,0 +1,97 @@
+"""`RouteTable` must choose exactly the route starlette's router would, for every path and method, only faster."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from starlette.routing import Match, Route, Router
+from starlette.types import Scope
+
+from mockserver import routes as api
+from mockserver.routing import RouteTable
+
+METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH")
+
+
+def _paths() -> list[str]:
+    """Every route's template made concrete in several ways, plus the near misses around them."""
+    paths = {"/", "", "/unknown", "/unknown/x", "/files/", "/fine_tuning", "/fine_tuning/jobs/"}
+    values = ["x1", "cancel", "runs", "jobs", "ft:gpt-4o-mini:org::abc", "a/b", "a/b/c"]
+    for route in api.table.routes:
+        template = route.path
+        for value in values:
+            concrete = template
+            while "{" in concrete:
+                start, end = concrete.index("{"), concrete.index("}")
+                concrete = concrete[:start] + value + concrete[end + 1 :]
+            paths |= {concrete, concrete + "/", concrete + "/extra", concrete.rsplit("/", 1)[0]}
+    return sorted(paths)
+
+
+def _scope(method: str, path: str, root: str = "/v1") -> Scope:
+    return {"type": "http", "method": method, "path": root + path, "root_path": root, "path_params": {}}
+
+
+def _starlette_choice(router: Router, scope: Scope) -> tuple[Match, Route | None, Scope]:
+    """What `Router.app` does before handling: the first full match, else the first partial one."""
+    partial: tuple[Route, Scope] | None = None
+    for route in router.routes:
+        assert isinstance(route, Route)
+        match, child = route.matches(scope)
+        if match is Match.FULL:
+            return match, route, child
+        if match is Match.PARTIAL and partial is None:
+            partial = route, child
+    if partial is not None:
+        return Match.PARTIAL, partial[0], partial[1]
+    return Match.NONE, None, {}
+
+
+def test_the_table_chooses_what_starlettes_router_chooses() -> None:
+    router = Router(routes=list(api.table.routes))
+    mismatches = []
+    checked = 0
+    for path, method in itertools.product(_paths(), METHODS):
+        scope = _scope(method, path)
+        expected_match, expected_route, expected_child = _starlette_choice(router, scope)
+        match, child = api.table.matches(scope)
+        checked += 1
+        if (match, child.get("route"), child.get("path_params")) != (
+            expected_match,
+            expected_route,
+            expected_child.get("path_params"),
+        ):
+            mismatches.append((method, path, match, expected_match))
+    assert checked > 1000
+    assert mismatches == []
+
+
+def test_paths_below_a_mount_and_variable_length_ids_are_found() -> None:
+    table = api.table
+    match, child = table.matches(_scope("GET", "/fine_tuning/jobs/ftjob-1/cancel", root="/openai/v1"))
+    assert match is Match.PARTIAL and child["route"].path == "/fine_tuning/jobs/{job_id}/cancel"  # a 405, as before
+    match, child = table.matches(_scope("GET", "/models/a/b/c/d"))
+    assert match is Match.FULL and child["path_params"] == {"model_id": "a/b/c/d"}
+
+
+def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    first = Route("/things/{thing_id}", endpoint, methods=["GET"])
+    second = Route("/things/special", endpoint, methods=["GET"])
+    third = Route("/things/special", endpoint, methods=["POST"])
+    for routes in itertools.permutations([first, second, third]):
+        table, router = RouteTable(list(routes)), Router(routes=list(routes))
+        for method, path in itertools.product(METHODS, ["/things/special", "/things/other"]):
+            scope = _scope(method, path)
+            expected = _starlette_choice(router, scope)
+            match, child = table.matches(scope)
+            assert (match, child.get("route")) == expected[:2], (routes, method, path)
+
+
+def test_a_route_with_a_parameter_first_is_refused() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    with pytest.raises(ValueError, match="first segment is literal"):
+        RouteTable([Route("/{anything}/x", endpoint)])
