@@ -63,9 +63,7 @@ def create_app(
 
     app = Starlette(
         routes=[
-            # The key check for both URL styles is in the envelope, which knows the style from the path.
-            Mount("/v1", routes=api.routes),
-            Mount("/openai/v1", routes=api.routes),
+            api.api_table(),
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
         middleware=[Middleware(Envelope, services=services)],

@@ -8,17 +8,19 @@ import pytest
 from starlette.routing import Match, Route, Router
 from starlette.types import Scope
 
-from mockserver import routes as api
+from mockserver.routes import PREFIXES, api_table
 from mockserver.routing import RouteTable
 
 METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH")
+TABLE = api_table()
 
 
 def _paths() -> list[str]:
     """Every route's template made concrete in several ways, plus the near misses around them."""
-    paths = {"/", "", "/unknown", "/unknown/x", "/files/", "/fine_tuning", "/fine_tuning/jobs/"}
+    paths = {"/", "", "/unknown", "/unknown/x", "/v1", "/v1/", "/openai/v1/", "/v2/files", "/openai/files"}
+    paths |= {prefix + path for prefix in PREFIXES for path in ("/files/", "/fine_tuning", "/fine_tuning/jobs/")}
     values = ["x1", "cancel", "runs", "jobs", "ft:gpt-4o-mini:org::abc", "a/b", "a/b/c"]
-    for route in api.table.routes:
+    for route in TABLE.routes:
         template = route.path
         for value in values:
             concrete = template
@@ -29,7 +31,7 @@ def _paths() -> list[str]:
     return sorted(paths)
 
 
-def _scope(method: str, path: str, root: str = "/v1") -> Scope:
+def _scope(method: str, path: str, root: str = "") -> Scope:
     return {"type": "http", "method": method, "path": root + path, "root_path": root, "path_params": {}}
 
 
@@ -49,13 +51,13 @@ def _starlette_choice(router: Router, scope: Scope) -> tuple[Match, Route | None
 
 
 def test_the_table_chooses_what_starlettes_router_chooses() -> None:
-    router = Router(routes=list(api.table.routes))
+    router = Router(routes=list(TABLE.routes))
     mismatches = []
     checked = 0
     for path, method in itertools.product(_paths(), METHODS):
         scope = _scope(method, path)
         expected_match, expected_route, expected_child = _starlette_choice(router, scope)
-        match, child = api.table.matches(scope)
+        match, child = TABLE.matches(scope)
         checked += 1
         if (match, child.get("route"), child.get("path_params")) != (
             expected_match,
@@ -67,12 +69,16 @@ def test_the_table_chooses_what_starlettes_router_chooses() -> None:
     assert mismatches == []
 
 
-def test_paths_below_a_mount_and_variable_length_ids_are_found() -> None:
-    table = api.table
-    match, child = table.matches(_scope("GET", "/fine_tuning/jobs/ftjob-1/cancel", root="/openai/v1"))
-    assert match is Match.PARTIAL and child["route"].path == "/fine_tuning/jobs/{job_id}/cancel"  # a 405, as before
-    match, child = table.matches(_scope("GET", "/models/a/b/c/d"))
+def test_both_url_styles_a_wrong_method_and_variable_length_ids_are_found() -> None:
+    match, child = TABLE.matches(_scope("GET", "/openai/v1/fine_tuning/jobs/ftjob-1/cancel"))
+    assert match is Match.PARTIAL and child["route"].path == "/openai/v1/fine_tuning/jobs/{job_id}/cancel"  # a 405
+    match, child = TABLE.matches(_scope("GET", "/v1/models/a/b/c/d"))
     assert match is Match.FULL and child["path_params"] == {"model_id": "a/b/c/d"}
+
+
+def test_a_table_below_a_mount_matches_what_is_below_the_mount() -> None:
+    match, child = TABLE.matches(_scope("POST", "/v1/fine_tuning/jobs/ftjob-1/cancel", root="/mounted"))
+    assert match is Match.FULL and child["path_params"] == {"job_id": "ftjob-1"}
 
 
 def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:

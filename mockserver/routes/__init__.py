@@ -1,11 +1,26 @@
-"""The OpenAI surface, mounted at `/v1` and `/openai/v1`."""
+"""The OpenAI surface: every resource's routes at both URL styles' prefixes, `/v1` and `/openai/v1`, in one table.
+
+One flat table rather than a `Mount` per prefix: a mount is a regex, a child scope and a router of its own on every
+request, and the envelope, not the mount, tells the two styles apart (for the key check).
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.routing import Route
 
 from mockserver.routes import batches, evals, files, fine_tuning, models
 from mockserver.routing import RouteTable
 
-table = RouteTable([*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes])
-routes: list[BaseRoute] = [table]
+PREFIXES = ("/v1", "/openai/v1")
+
+resource_routes: list[Route] = [*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes]
+
+
+def api_table() -> RouteTable:
+    return RouteTable(
+        [
+            Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
+            for prefix in PREFIXES
+            for route in resource_routes
+        ]
+    )
