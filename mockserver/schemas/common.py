@@ -12,6 +12,13 @@ from mockserver.validation import PARAM, custom_error, json_type_name
 T = TypeVar("T")
 
 
+def left_out(value: object) -> bool:
+    """For `Field(exclude_if=left_out)`: a field the real API omits when it has no value, rather than sending null.
+    (A field-level check runs inside pydantic's serializer; a wrap serializer made every dump call back into Python.)
+    """
+    return value is None
+
+
 class Request(BaseModel):
     """A request body: unknown fields are refused (as the real API does) and types are not coerced."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from mockserver.schemas.common import Metadata, Request, Wire, bounded
+from mockserver.schemas.common import Metadata, Request, Wire, bounded, left_out
 from mockserver.schemas.graders import Grader
 from mockserver.validation import custom_error
 
@@ -62,10 +62,11 @@ class ReinforcementMethod(Request):
 
 
 class Method(Request):
+    # The real API echoes only the configuration of the chosen type; `_one_configuration` leaves the others None.
     type: MethodType
-    supervised: SupervisedMethod | None = None
-    dpo: DpoMethod | None = None
-    reinforcement: ReinforcementMethod | None = None
+    supervised: SupervisedMethod | None = Field(default=None, exclude_if=left_out)
+    dpo: DpoMethod | None = Field(default=None, exclude_if=left_out)
+    reinforcement: ReinforcementMethod | None = Field(default=None, exclude_if=left_out)
 
     @model_validator(mode="after")
     def _one_configuration(self) -> Method:
@@ -83,12 +84,6 @@ class Method(Request):
         if self.type == "dpo" and self.dpo is None:
             self.dpo = DpoMethod()
         return self
-
-    @model_serializer(mode="wrap")
-    def _only_the_chosen(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # The real API echoes only the configuration of the chosen type.
-        data: dict[str, Any] = handler(self)
-        return {key: value for key, value in data.items() if key == "type" or key == self.type}
 
     @property
     def hyperparameters(self) -> SupervisedHyperparameters:
@@ -177,15 +172,8 @@ class JobEvent(Wire):
     level: Literal["info", "warn", "error"] = "info"
     message: str
     type: Literal["message", "metrics"] = "message"
-    data: dict[str, Any] | None = Field(default_factory=dict)
-
-    @model_serializer(mode="wrap")
-    def _no_null_data(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # "Fine-tuning job started" has no data: the SDK reads it as None, and the spec allows only an object.
-        out: dict[str, Any] = handler(self)
-        if out.get("data") is None:
-            out.pop("data", None)
-        return out
+    # "Fine-tuning job started" has no data: the SDK reads it as None, and the spec allows only an object.
+    data: dict[str, Any] | None = Field(default_factory=dict, exclude_if=left_out)
 
 
 class EventRecord(NamedTuple):
@@ -203,18 +191,15 @@ class EventRecord(NamedTuple):
 
 
 class CheckpointMetrics(BaseModel):
-    step: float | None = None
-    train_loss: float | None = None
-    train_mean_token_accuracy: float | None = None
-    valid_loss: float | None = None
-    valid_mean_token_accuracy: float | None = None
-    full_valid_loss: float | None = None
-    full_valid_mean_token_accuracy: float | None = None
+    """Only the metrics the checkpoint has are sent."""
 
-    @model_serializer(mode="wrap")
-    def _present_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        return {key: value for key, value in data.items() if value is not None}
+    step: float | None = Field(default=None, exclude_if=left_out)
+    train_loss: float | None = Field(default=None, exclude_if=left_out)
+    train_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
+    valid_loss: float | None = Field(default=None, exclude_if=left_out)
+    valid_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
+    full_valid_loss: float | None = Field(default=None, exclude_if=left_out)
+    full_valid_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
 
 
 class Checkpoint(Wire):
