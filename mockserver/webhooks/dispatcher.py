@@ -26,6 +26,7 @@ from mockserver.scheduler import Scheduler, Timer
 from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, RecordedEvent, SentRequest, WebhookEvent
 from mockserver.settings import Settings
 from mockserver.webhooks.endpoints import Endpoints
+from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
 from mockserver.webhooks.transport import DeliveryTransport
 
@@ -92,15 +93,18 @@ class Dispatcher:
 
     # -- starting deliveries -----------------------------------------------------------------------------------------
 
-    def on_event(self, event: RecordedEvent) -> None:
-        for endpoint in self._endpoints.matching(event):
-            self._start(self._new_delivery(event, endpoint.id))
+    def on_event(self, logged: LoggedEvent) -> None:
+        endpoints = self._endpoints.matching(logged.type, logged.project)
+        if endpoints:
+            event = logged.wire()
+            for endpoint in endpoints:
+                self._start(self._new_delivery(event, endpoint.id))
 
     def resend(self, event: RecordedEvent, endpoint_id: str | None = None) -> list[Delivery]:
         if endpoint_id is not None:
             targets = [self._endpoints.get(endpoint_id).id]
         else:
-            targets = [endpoint.id for endpoint in self._endpoints.matching(event)]
+            targets = [endpoint.id for endpoint in self._endpoints.matching(event.type, event.project)]
         deliveries = [self._new_delivery(event, target) for target in targets]
         for delivery in deliveries:
             self._start(delivery)

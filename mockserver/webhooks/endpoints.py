@@ -6,7 +6,7 @@ import random
 
 from mockserver.errors import NotFoundError
 from mockserver.ids import IdFactory
-from mockserver.schemas.webhooks import CreateEndpoint, PreviousSecret, RecordedEvent, UpdateEndpoint, WebhookEndpoint
+from mockserver.schemas.webhooks import CreateEndpoint, PreviousSecret, UpdateEndpoint, WebhookEndpoint
 from mockserver.settings import Settings
 from mockserver.webhooks.signing import generate_secret
 
@@ -89,13 +89,14 @@ class Endpoints:
             endpoint.enabled = False
             endpoint.disabled_reason = reason
 
-    def matching(self, event: RecordedEvent) -> list[WebhookEndpoint]:
+    def matching(self, event_type: str, project: str) -> list[WebhookEndpoint]:
+        """The enabled endpoints that take this type of event from this project."""
         return [
             endpoint
             for endpoint in self._items.values()
             if endpoint.enabled
-            and (endpoint.events is None or event.type in endpoint.events)
-            and (endpoint.project is None or endpoint.project == event.project)
+            and (endpoint.events is None or event_type in endpoint.events)
+            and (endpoint.project is None or endpoint.project == project)
         ]
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from mockserver.ids import IdFactory
 from mockserver.lifecycles.runtime import Transition
@@ -22,7 +23,28 @@ ANNOUNCED: dict[tuple[str, str], str] = {
     ("eval.run", "canceled"): "eval.run.canceled",
 }
 
-EventListener = Callable[[RecordedEvent], None]
+
+class LoggedEvent(NamedTuple):
+    """An event as the log keeps it: every terminal transition makes one, on the request path, so the model is made
+    only for someone who reads it or an endpoint that is sent it."""
+
+    id: str
+    type: str
+    created_at: int
+    object_id: str
+    project: str
+
+    def wire(self) -> RecordedEvent:
+        return RecordedEvent(
+            id=self.id,
+            type=self.type,
+            created_at=self.created_at,
+            data=EventData(id=self.object_id),
+            project=self.project,
+        )
+
+
+EventListener = Callable[[LoggedEvent], None]
 
 
 class EventLog:
@@ -30,30 +52,25 @@ class EventLog:
 
     def __init__(self, ids: IdFactory) -> None:
         self._ids = ids
-        self._events: dict[str, RecordedEvent] = {}
+        self._events: dict[str, LoggedEvent] = {}
         self.listeners: list[EventListener] = []
 
     def on_transition(self, transition: Transition) -> None:
         event_type = ANNOUNCED.get((transition.object, transition.target))
         if event_type is None:
             return
-        event = RecordedEvent(
-            id=self._ids.event(),
-            type=event_type,
-            created_at=int(transition.at),
-            data=EventData(id=transition.id),
-            project=transition.project,
-        )
+        event = LoggedEvent(self._ids.event(), event_type, int(transition.at), transition.id, transition.project)
         self._events[event.id] = event
         for listener in self.listeners:
             listener(event)
 
     def get(self, event_id: str) -> RecordedEvent | None:
-        return self._events.get(event_id)
+        event = self._events.get(event_id)
+        return None if event is None else event.wire()
 
     def newest_first(self) -> Iterator[RecordedEvent]:
         for event_id in reversed(self._events):
-            yield self._events[event_id]
+            yield self._events[event_id].wire()
 
     def clear(self) -> None:
         self._events.clear()
