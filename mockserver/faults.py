@@ -75,6 +75,11 @@ class Faults:
         self._rules[fault.id] = fault
         return fault
 
+    @property
+    def armed(self) -> bool:
+        """Whether any rule is set: most servers never have one, and every API request asks."""
+        return bool(self._rules)
+
     def all(self) -> list[Fault]:
         return list(self._rules.values())
 

@@ -45,6 +45,10 @@ class Envelope:
         # Request ids need only be unique, not secret or seeded (a seeded run's object ids must not depend on how
         # many requests were made): a PRNG of its own, far cheaper than `uuid4()`'s system call.
         self._request_ids = random.Random()
+        # Fixed for the app's life, so read once rather than on every request.
+        self._limit = services.settings.max_body_bytes
+        self._api_keys = services.settings.api_keys
+        self._real_clock = services.clock.mode == "real"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +65,7 @@ class Envelope:
         journal = services.journal if style is not None and services.journal.enabled else None
         at = services.clock.now()
         organization = self.organization
-        limit = services.settings.max_body_bytes
+        limit = self._limit
         status = 0
         received: list[bytes] = []
         size = 0
@@ -97,16 +101,16 @@ class Envelope:
             if declared.isdigit() and int(declared) > limit:
                 await error_response(_too_large(limit))(scope, receive, send_with_headers)
                 return
-            if services.clock.mode == "real":
+            if self._real_clock:
                 services.scheduler.run_due(services.clock.now())
             if style is not None:
-                fault = services.faults.match(scope["method"], scope["path"])
+                fault = services.faults.match(scope["method"], scope["path"]) if services.faults.armed else None
                 if fault is not None and await inject(
                     fault, services.fakes.organization_id, scope, receive, send_with_headers
                 ):
                     return
                 try:
-                    state["project"] = authenticate(headers, scope["query_string"], style, services.settings.api_keys)
+                    state["project"] = authenticate(headers, scope["query_string"], style, self._api_keys)
                 except APIError as exc:
                     await error_response(exc)(scope, receive, send_with_headers)
                     return
