@@ -133,6 +133,23 @@ async def test_the_journal_is_bounded() -> None:
         assert paths == ["/v1/models/m4", "/v1/models/m3", "/v1/models/m2"]
 
 
+async def test_refused_requests_are_journaled_with_the_status_they_got() -> None:
+    from mockserver import Settings, create_app
+
+    app = create_app(Settings(clock="manual", max_body_bytes=100))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+        too_large = await http.post(
+            "/v1/fine_tuning/jobs", content=b"{" + b" " * 200 + b"}", headers={"Authorization": f"Bearer {API_KEY}"}
+        )
+        assert too_large.status_code == 413
+        assert (await http.get("/v1/models")).status_code == 401  # no key
+        entries = (await http.get("/_mock/requests")).json()["data"]
+    assert [(e["method"], e["path"], e["status"], e["project"]) for e in entries] == [
+        ("GET", "/v1/models", 401, None),
+        ("POST", "/v1/fine_tuning/jobs", 413, None),
+    ]
+
+
 @pytest.mark.e2e
 def test_a_delay_trips_the_clients_timeout_and_a_drop_its_connection_error() -> None:
     with MockServer() as server:
