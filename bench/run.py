@@ -9,6 +9,7 @@ import asyncio
 import gc
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,10 @@ from bench.startup import cli_startup, mock_server_startup  # noqa: E402
 from tests.conftest import training_lines  # noqa: E402
 
 ROUNDS = 5
-SECONDS = 1.5
+SECONDS = 2  # whole seconds: wrk takes no fractions
+# wrk, a C client, when installed: on two cores the load generator shares the machine with the server it loads,
+# and wrk takes far less of it than bench/loadgen.py, so both servers get closer to their own limit.
+WRK = shutil.which("wrk")
 CONCURRENCY = 32
 # Every cancel must hit a live job: each round gets its own, more than the fastest server could cancel in a round.
 CANCELS_PER_ROUND = 16_000
@@ -40,14 +44,51 @@ def _start(command: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
     return process, line.split(" ")[3]
 
 
-def _load(url: str, method: str, paths: list[str], token: str) -> dict[str, Any]:
+def _cpu_seconds(pid: int) -> float:
+    """User and system time a process has used (Linux `/proc`)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load(url: str, method: str, paths: list[str], token: str, server: int) -> dict[str, Any]:
+    """One round against one server; adds the server's CPU time per request (`cpu_us`), which, unlike req/s, hardly
+    moves when other work on the machine takes the server's core away for a while."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(paths))
-    command = [sys.executable, str(HERE / "loadgen.py"), "--url", url, "--method", method, "--paths", handle.name,
-               "--concurrency", str(CONCURRENCY), "--seconds", str(SECONDS), "--token", token]  # fmt: skip
-    result: dict[str, Any] = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    before = _cpu_seconds(server)
+    result = _wrk(url, method, handle.name, token) if WRK else _loadgen(url, method, handle.name, token)
+    result["cpu_us"] = (_cpu_seconds(server) - before) / result["requests"] * 1e6
     os.unlink(handle.name)
     return result
+
+
+def _loadgen(url: str, method: str, paths_file: str, token: str) -> dict[str, Any]:
+    command = [sys.executable, str(HERE / "loadgen.py"), "--url", url, "--method", method, "--paths", paths_file,
+               "--concurrency", str(CONCURRENCY), "--seconds", str(SECONDS), "--token", token]  # fmt: skip
+    result: dict[str, Any] = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    return result
+
+
+def _wrk(url: str, method: str, paths_file: str, token: str) -> dict[str, Any]:
+    assert WRK is not None
+    command = [WRK, "--threads", "1", "--connections", str(CONCURRENCY), "--duration", f"{SECONDS}s",
+               "--script", str(HERE / "wrk_paths.lua"), url]  # fmt: skip
+    env = {**os.environ, "BENCH_PATHS": paths_file, "BENCH_METHOD": method, "BENCH_TOKEN": token}
+    printed = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    figures = json.loads(printed.strip().splitlines()[-1])
+    statuses = {"200": figures["requests"] - figures["refused"]}
+    if figures["refused"]:
+        statuses["4xx/5xx"] = figures["refused"]
+    if figures["socket_errors"]:
+        statuses["socket errors"] = figures["socket_errors"]
+    return {
+        "requests": figures["requests"],
+        "rps": figures["requests"] / figures["seconds"],
+        "p50_ms": figures["p50_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "statuses": statuses,
+    }
 
 
 def _seed(path: Path, count: int) -> list[str]:
@@ -67,9 +108,9 @@ def _seed(path: Path, count: int) -> list[str]:
 Run = dict[str, Any]  # what loadgen.py prints: requests, rps, p50_ms, p99_ms, statuses
 
 
-def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int]]]:
+def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple[float, float]]]:
     """Per route: the round whose mock/ceiling ratio is the median (both servers' runs in it), every round's ratio,
-    and any answers other than 200 the mock gave in any round.
+    any answers other than 200 the mock gave in any round, and each server's median CPU time per request.
 
     The machine's two cores are shared, and what else runs on them moves both servers' figures by tens of percent
     from one second to the next. So each round loads the ceiling and the mock back to back (which goes first
@@ -96,17 +137,22 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int]]]:
             for round_number in range(ROUNDS):
                 # Each cancel round gets jobs no earlier round touched: every request cancels a live job.
                 round_paths = paths or [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in next(chunks)]
+                servers = {ceiling_url: ceiling.pid, mock_url: mock.pid}
                 order = [ceiling_url, mock_url] if round_number % 2 == 0 else [mock_url, ceiling_url]
-                runs = {url: _load(url, method, round_paths, "sk-bench") for url in order}
+                runs = {url: _load(url, method, round_paths, "sk-bench", servers[url]) for url in order}
                 rounds.append((runs[ceiling_url], runs[mock_url]))
             ratios = [mock_run["rps"] / ceiling_run["rps"] for ceiling_run, mock_run in rounds]
             median_round = rounds[sorted(range(ROUNDS), key=ratios.__getitem__)[ROUNDS // 2]]
             refused: dict[str, int] = {}
             for _, mock_run in rounds:
                 for status, count in mock_run["statuses"].items():
-                    if int(status) != 200:
+                    if status != "200":
                         refused[status] = refused.get(status, 0) + count
-            results.append((name, *median_round, ratios, refused))
+            cpu = (
+                statistics.median(run["cpu_us"] for run, _ in rounds),
+                statistics.median(run["cpu_us"] for _, run in rounds),
+            )
+            results.append((name, *median_round, ratios, refused, cpu))
     finally:
         for process in (ceiling, mock):
             process.terminate()
@@ -214,19 +260,22 @@ def sdk_iteration(iterations: int = 200) -> float:
 
 def main() -> None:
     started = time.perf_counter()
+    load = "wrk, 1 thread" if WRK else "bench/loadgen.py (wrk is not installed)"
     print(f"mockserver bench: {os.cpu_count()} cores, Python {sys.version.split()[0]}, uvicorn on h11, "  # noqa: T201
-          f"{CONCURRENCY} connections, {ROUNDS} rounds of {SECONDS:g} s per server and route, back to back;\n"
-          f"each row is the round with the median mock/ceiling ratio\n")  # fmt: skip
+          f"load from {load}, {CONCURRENCY} connections;\n{ROUNDS} rounds of {SECONDS:g} s per server and route, "
+          f"back to back; each row is the round with the median mock/ceiling ratio\n")  # fmt: skip
     rows = throughput()
     print(f"{'route':<10} {'ceiling req/s':>14} {'p50/p99 ms':>14} {'mock req/s':>12} {'p50/p99 ms':>14} {'ratio':>7}"  # noqa: T201
           "   each round's ratio")  # fmt: skip
     ratios = {}
-    for name, ceiling, mock, round_ratios, refused in rows:
+    for name, ceiling, mock, round_ratios, refused, (ceiling_cpu, mock_cpu) in rows:
         ratio = statistics.median(round_ratios)
         ratios[name] = ratio
         each = " ".join(f"{r:.0%}" for r in round_ratios)
         print(f"{name:<10} {ceiling['rps']:>14.0f} {ceiling['p50_ms']:>6.1f}/{ceiling['p99_ms']:<7.1f} "  # noqa: T201
               f"{mock['rps']:>12.0f} {mock['p50_ms']:>6.1f}/{mock['p99_ms']:<7.1f} {ratio:>6.0%}   {each}")  # fmt: skip
+        print(f"{'':<10} server CPU per request: ceiling {ceiling_cpu:.0f} us, mock {mock_cpu:.0f} us "  # noqa: T201
+              f"(ceiling/mock {ceiling_cpu / mock_cpu:.0%})")  # fmt: skip
         if refused:
             print(f"           (mock answered other than 200: {refused})")  # noqa: T201
     server = statistics.median(mock_server_startup(20)) * 1000
