@@ -67,12 +67,15 @@ class Envelope:
         organization = self.organization
         limit = self._limit
         status = 0
+        finished = False  # the last body message was sent: a response that never finishes was dropped
         received: list[bytes] = []
         size = 0
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
+            nonlocal status, finished
+            if message["type"] == "http.response.body":
+                finished = not message.get("more_body", False)
+            elif message["type"] == "http.response.start":
                 status = message["status"]
                 processing_ms = str(int((clocks.elapsed() - started) * 1000)).encode()
                 message["headers"] = [
@@ -121,7 +124,7 @@ class Envelope:
                     method=scope["method"],
                     path=scope["path"],
                     query=scope.get("query_string", b""),
-                    status=status,
+                    status=status if finished else 0,
                     project=state.get("project"),
                     at=at,
                     duration_ms=(clocks.elapsed() - started) * 1000,

@@ -150,6 +150,16 @@ async def test_refused_requests_are_journaled_with_the_status_they_got() -> None
     ]
 
 
+async def test_a_dropped_connection_is_journaled_with_status_0(http: httpx.AsyncClient) -> None:
+    await _fault(http, path="/v1/models", drop=True, times=1)
+    # httpx's ASGI transport asserts that a response completes; a socket transport raises a transport error.
+    with pytest.raises((AssertionError, httpx.TransportError)):
+        await http.get("/v1/models")
+    assert (await http.get("/v1/models")).status_code == 200
+    entries = (await http.get("/_mock/requests")).json()["data"]
+    assert [(e["path"], e["status"]) for e in entries] == [("/v1/models", 200), ("/v1/models", 0)]
+
+
 @pytest.mark.e2e
 def test_a_delay_trips_the_clients_timeout_and_a_drop_its_connection_error() -> None:
     with MockServer() as server:
