@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from mockserver.validation import PARAM, custom_error, json_type_name
 
 T = TypeVar("T")
 
 
-def left_out(value: object) -> bool:
-    """For `Field(exclude_if=left_out)`: a field the real API omits when it has no value, rather than sending null.
-    (A field-level check runs inside pydantic's serializer; a wrap serializer made every dump call back into Python.)
-    """
+def _is_none(value: object) -> bool:
     return value is None
+
+
+# A field the real API omits when it has no value, rather than sending null. A field-level check inside pydantic's
+# serializer: a wrap serializer made every dump of the model call back into Python.
+LeftOutWhenNone = Annotated[T | None, Field(exclude_if=_is_none)]
 
 
 class Request(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field, model_validator
 
-from mockserver.schemas.common import Metadata, Request, Wire, bounded, left_out
+from mockserver.schemas.common import LeftOutWhenNone, Metadata, Request, Wire, bounded
 from mockserver.schemas.graders import Grader
 from mockserver.validation import custom_error
 
@@ -64,9 +64,9 @@ class ReinforcementMethod(Request):
 class Method(Request):
     # The real API echoes only the configuration of the chosen type; `_one_configuration` leaves the others None.
     type: MethodType
-    supervised: SupervisedMethod | None = Field(default=None, exclude_if=left_out)
-    dpo: DpoMethod | None = Field(default=None, exclude_if=left_out)
-    reinforcement: ReinforcementMethod | None = Field(default=None, exclude_if=left_out)
+    supervised: LeftOutWhenNone[SupervisedMethod] = None
+    dpo: LeftOutWhenNone[DpoMethod] = None
+    reinforcement: LeftOutWhenNone[ReinforcementMethod] = None
 
     @model_validator(mode="after")
     def _one_configuration(self) -> Method:
@@ -173,7 +173,7 @@ class JobEvent(Wire):
     message: str
     type: Literal["message", "metrics"] = "message"
     # "Fine-tuning job started" has no data: the SDK reads it as None, and the spec allows only an object.
-    data: dict[str, Any] | None = Field(default_factory=dict, exclude_if=left_out)
+    data: LeftOutWhenNone[dict[str, Any]] = Field(default_factory=dict)
 
 
 class EventRecord(NamedTuple):
@@ -193,13 +193,13 @@ class EventRecord(NamedTuple):
 class CheckpointMetrics(BaseModel):
     """Only the metrics the checkpoint has are sent."""
 
-    step: float | None = Field(default=None, exclude_if=left_out)
-    train_loss: float | None = Field(default=None, exclude_if=left_out)
-    train_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
-    valid_loss: float | None = Field(default=None, exclude_if=left_out)
-    valid_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
-    full_valid_loss: float | None = Field(default=None, exclude_if=left_out)
-    full_valid_mean_token_accuracy: float | None = Field(default=None, exclude_if=left_out)
+    step: LeftOutWhenNone[float] = None
+    train_loss: LeftOutWhenNone[float] = None
+    train_mean_token_accuracy: LeftOutWhenNone[float] = None
+    valid_loss: LeftOutWhenNone[float] = None
+    valid_mean_token_accuracy: LeftOutWhenNone[float] = None
+    full_valid_loss: LeftOutWhenNone[float] = None
+    full_valid_mean_token_accuracy: LeftOutWhenNone[float] = None
 
 
 class Checkpoint(Wire):
