@@ -44,6 +44,11 @@ def _start(command: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
     return process, line.split(" ")[3]
 
 
+# One round against one server: requests, rps, p50_ms, p99_ms, statuses (as loadgen.py prints them; wrk's figures
+# are put in the same shape), and cpu_us, the server's CPU time per request.
+Run = dict[str, Any]
+
+
 def _cpu_seconds(pid: int) -> float:
     """User and system time a process has used (Linux `/proc`)."""
     with open(f"/proc/{pid}/stat") as handle:
@@ -51,7 +56,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _load(url: str, method: str, paths: list[str], token: str, server: int) -> dict[str, Any]:
+def _load(url: str, method: str, paths: list[str], token: str, server: int) -> Run:
     """One round against one server; adds the server's CPU time per request (`cpu_us`), which, unlike req/s, hardly
     moves when other work on the machine takes the server's core away for a while."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -63,14 +68,14 @@ def _load(url: str, method: str, paths: list[str], token: str, server: int) -> d
     return result
 
 
-def _loadgen(url: str, method: str, paths_file: str, token: str) -> dict[str, Any]:
+def _loadgen(url: str, method: str, paths_file: str, token: str) -> Run:
     command = [sys.executable, str(HERE / "loadgen.py"), "--url", url, "--method", method, "--paths", paths_file,
                "--concurrency", str(CONCURRENCY), "--seconds", str(SECONDS), "--token", token]  # fmt: skip
-    result: dict[str, Any] = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    result: Run = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     return result
 
 
-def _wrk(url: str, method: str, paths_file: str, token: str) -> dict[str, Any]:
+def _wrk(url: str, method: str, paths_file: str, token: str) -> Run:
     assert WRK is not None
     command = [WRK, "--threads", "1", "--connections", str(CONCURRENCY), "--duration", f"{SECONDS}s",
                "--script", str(HERE / "wrk_paths.lua"), url]  # fmt: skip
@@ -105,9 +110,6 @@ def _seed(path: Path, count: int) -> list[str]:
     return ids
 
 
-Run = dict[str, Any]  # what loadgen.py prints: requests, rps, p50_ms, p99_ms, statuses
-
-
 def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple[float, float]]]:
     """Per route: the round whose mock/ceiling ratio is the median (both servers' runs in it), every round's ratio,
     any answers other than 200 the mock gave in any round, and each server's median CPU time per request.
@@ -125,6 +127,7 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
         "line",
     )  # fmt: skip
     results = []
+    servers = {ceiling_url: ceiling.pid, mock_url: mock.pid}
     try:
         chunks = iter([ids[i : i + CANCELS_PER_ROUND] for i in range(0, SEED_JOBS, CANCELS_PER_ROUND)])
         routes = [
@@ -137,7 +140,6 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
             for round_number in range(ROUNDS):
                 # Each cancel round gets jobs no earlier round touched: every request cancels a live job.
                 round_paths = paths or [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in next(chunks)]
-                servers = {ceiling_url: ceiling.pid, mock_url: mock.pid}
                 order = [ceiling_url, mock_url] if round_number % 2 == 0 else [mock_url, ceiling_url]
                 runs = {url: _load(url, method, round_paths, "sk-bench", servers[url]) for url in order}
                 rounds.append((runs[ceiling_url], runs[mock_url]))

@@ -63,7 +63,7 @@ def create_app(
 
     app = Starlette(
         routes=[
-            api.api_table(),
+            api.table,
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
         middleware=[Middleware(Envelope, services=services)],

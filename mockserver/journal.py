@@ -77,7 +77,7 @@ class Journal:
         body: bytes,
         content_type: str,
     ) -> None:
-        """`status` 0: the connection was dropped before a response started."""
+        """`status` 0: the response never finished (the connection was dropped, or the request failed before it)."""
         self._count += 1
         kept = _kept(body, content_type)
         self._records.append(

@@ -63,7 +63,7 @@ class Envelope:
         headers = dict(reversed(scope["headers"]))
         style = _url_style(scope["path"])
         journal = services.journal if style is not None and services.journal.enabled else None
-        at = services.clock.now()
+        at = services.clock.now() if journal is not None else 0.0
         organization = self.organization
         limit = self._limit
         status = 0
@@ -107,7 +107,7 @@ class Envelope:
             if self._real_clock:
                 services.scheduler.run_due(services.clock.now())
             if style is not None:
-                fault = services.faults.match(scope["method"], scope["path"]) if services.faults.armed else None
+                fault = services.faults.match(scope["method"], scope["path"])
                 if fault is not None and await inject(
                     fault, services.fakes.organization_id, scope, receive, send_with_headers
                 ):

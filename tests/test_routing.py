@@ -8,11 +8,10 @@ import pytest
 from starlette.routing import Match, Route, Router
 from starlette.types import Scope
 
-from mockserver.routes import PREFIXES, api_table
+from mockserver.routes import PREFIXES, table
 from mockserver.routing import RouteTable
 
 METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH")
-TABLE = api_table()
 
 
 def _paths() -> list[str]:
@@ -20,7 +19,7 @@ def _paths() -> list[str]:
     paths = {"/", "", "/unknown", "/unknown/x", "/v1", "/v1/", "/openai/v1/", "/v2/files", "/openai/files"}
     paths |= {prefix + path for prefix in PREFIXES for path in ("/files/", "/fine_tuning", "/fine_tuning/jobs/")}
     values = ["x1", "cancel", "runs", "jobs", "ft:gpt-4o-mini:org::abc", "a/b", "a/b/c"]
-    for route in TABLE.routes:
+    for route in table.routes:
         template = route.path
         for value in values:
             concrete = template
@@ -51,13 +50,13 @@ def _starlette_choice(router: Router, scope: Scope) -> tuple[Match, Route | None
 
 
 def test_the_table_chooses_what_starlettes_router_chooses() -> None:
-    router = Router(routes=list(TABLE.routes))
+    router = Router(routes=list(table.routes))
     mismatches = []
     checked = 0
     for path, method in itertools.product(_paths(), METHODS):
         scope = _scope(method, path)
         expected_match, expected_route, expected_child = _starlette_choice(router, scope)
-        match, child = TABLE.matches(scope)
+        match, child = table.matches(scope)
         checked += 1
         if (match, child.get("route"), child.get("path_params")) != (
             expected_match,
@@ -70,14 +69,14 @@ def test_the_table_chooses_what_starlettes_router_chooses() -> None:
 
 
 def test_both_url_styles_a_wrong_method_and_variable_length_ids_are_found() -> None:
-    match, child = TABLE.matches(_scope("GET", "/openai/v1/fine_tuning/jobs/ftjob-1/cancel"))
+    match, child = table.matches(_scope("GET", "/openai/v1/fine_tuning/jobs/ftjob-1/cancel"))
     assert match is Match.PARTIAL and child["route"].path == "/openai/v1/fine_tuning/jobs/{job_id}/cancel"  # a 405
-    match, child = TABLE.matches(_scope("GET", "/v1/models/a/b/c/d"))
+    match, child = table.matches(_scope("GET", "/v1/models/a/b/c/d"))
     assert match is Match.FULL and child["path_params"] == {"model_id": "a/b/c/d"}
 
 
 def test_a_table_below_a_mount_matches_what_is_below_the_mount() -> None:
-    match, child = TABLE.matches(_scope("POST", "/v1/fine_tuning/jobs/ftjob-1/cancel", root="/mounted"))
+    match, child = table.matches(_scope("POST", "/v1/fine_tuning/jobs/ftjob-1/cancel", root="/mounted"))
     assert match is Match.FULL and child["path_params"] == {"job_id": "ftjob-1"}
 
 
@@ -88,11 +87,11 @@ def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:
     second = Route("/things/special", endpoint, methods=["GET"])
     third = Route("/things/special", endpoint, methods=["POST"])
     for routes in itertools.permutations([first, second, third]):
-        table, router = RouteTable(list(routes)), Router(routes=list(routes))
+        ordered, router = RouteTable(list(routes)), Router(routes=list(routes))
         for method, path in itertools.product(METHODS, ["/things/special", "/things/other"]):
             scope = _scope(method, path)
             expected = _starlette_choice(router, scope)
-            match, child = table.matches(scope)
+            match, child = ordered.matches(scope)
             assert (match, child.get("route")) == expected[:2], (routes, method, path)
 
 

@@ -15,12 +15,11 @@ PREFIXES = ("/v1", "/openai/v1")
 
 resource_routes: list[Route] = [*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes]
 
-
-def api_table() -> RouteTable:
-    return RouteTable(
-        [
-            Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
-            for prefix in PREFIXES
-            for route in resource_routes
-        ]
-    )
+# Built once: routes hold no state of an app's, so every app serves the same table.
+table = RouteTable(
+    [
+        Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
+        for prefix in PREFIXES
+        for route in resource_routes
+    ]
+)
