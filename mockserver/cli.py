@@ -17,7 +17,9 @@ import uvicorn
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
+from mockserver import __version__
 from mockserver.app import create_app
+from mockserver.examples import example_path, examples_dir
 from mockserver.listen import create_listener
 from mockserver.seed import SeedError
 from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
@@ -91,7 +93,12 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api-key", action="append", default=[], metavar="KEY", help="accept only these keys; repeatable"
     )
-    parser.add_argument("--fixtures", type=Path, metavar="PATH", help="seed state JSON, e.g. fixtures/seed.json")
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="PATH",
+        help="seed state JSON loaded at start and after each reset; 'example' is the packaged example seed",
+    )
     parser.add_argument("--seed", type=int, help="make ids and fake data reproducible")
     parser.add_argument("--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /_mock")
     parser.add_argument("--max-body-bytes", type=int, default=512 * 1024 * 1024, help="request body limit (413 above)")
@@ -104,6 +111,7 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The program's parser and its `serve` sub-parser."""
     parser = argparse.ArgumentParser(prog="mockserver", description="A mock OpenAI API server for tests and CI.")
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="start the server (the default command)")
     _serve_parser(serve)
@@ -113,6 +121,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     listen.add_argument("--secret", metavar="whsec_…", help="verify signatures with this secret")
     listen.add_argument("--forward-to", metavar="URL", help="forward each verified delivery to this URL")
     listen.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    fixtures = sub.add_parser("fixtures", help="the example data that ships with mockserver")
+    fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
+    path.add_argument("name", nargs="?", help="e.g. seed.json or training/valid.jsonl; none: the folder")
     return parser, serve
 
 
@@ -236,17 +248,28 @@ def listen(args: argparse.Namespace) -> int:
     return _run(app, sock, args.log_level)
 
 
+def print_example_path(name: str | None) -> int:
+    try:
+        path = examples_dir() if name is None else example_path(name)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"{path}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, serve_parser = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
-    # No sub-command means `serve`; `mockserver --help` still shows the program's help.
-    if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help")):
+    # No sub-command means `serve`; `mockserver --help` and `--version` are still the program's.
+    if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")):
         arguments = ["serve", *arguments]
     if arguments[0] == "serve":
         arguments = ["serve", *_with_environment(arguments[1:], serve_parser)]
     args = parser.parse_args(arguments)
     if args.command == "listen":
         return listen(args)
+    if args.command == "fixtures":
+        return print_example_path(args.name)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mockserver.examples import fixtures_path
+
 # Simulated seconds each phase lasts: a whole fine-tuning job takes about 15 s, a batch about 15 s, an eval run 10 s.
 DEFAULT_PHASES: dict[str, float] = {
     "fine_tuning.validating_files": 3.0,
@@ -84,6 +86,12 @@ class Settings(BaseModel):
         if negative:
             raise ValueError(f"phase durations cannot be negative: {', '.join(negative)}")
         return {**DEFAULT_PHASES, **phases}
+
+    @field_validator("fixtures", mode="before")
+    @classmethod
+    def _named_fixtures(cls, value: object) -> object:
+        # `fixtures="example"` is the seed file that ships in the package, from whatever directory the server starts.
+        return fixtures_path(value) if isinstance(value, str | Path) else value
 
     @field_validator("webhook_retry_schedule")
     @classmethod

@@ -35,6 +35,15 @@ async def test_advance_validates_its_body(http: httpx.AsyncClient, body: dict[st
     assert response.json()["error"]["param"] in ("seconds", "until")
 
 
+async def test_control_bodies_are_json_whatever_the_content_type_says(http: httpx.AsyncClient) -> None:
+    # What `curl -d '{...}'` sends: a JSON body labelled as a form. The OpenAI surface refuses it; /_mock reads it.
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    answer = await http.post("/_mock/clock/advance", content=b'{"seconds": 5}', headers=form)
+    assert answer.status_code == 200, answer.text
+    refused = await http.post("/v1/batches", content=b"{}", headers=form)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "invalid_content_type")
+
+
 async def test_advance_needs_the_manual_clock() -> None:
     app = create_app(Settings(clock="real"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:

@@ -6,7 +6,7 @@ from starlette.routing import BaseRoute, Route
 
 from mockserver.control import traffic, webhooks
 from mockserver.errors import InvalidRequestError
-from mockserver.routes._helpers import answer, read_body, services
+from mockserver.routes._helpers import answer, read_json, services
 from mockserver.schemas.control import (
     Advance,
     Advanced,
@@ -35,7 +35,7 @@ async def clock(request: Request) -> Response:
 
 async def advance(request: Request) -> Response:
     svc = services(request)
-    body = await read_body(request, Advance)
+    body = await read_json(request, Advance)
     if svc.clock.mode != "manual":
         raise InvalidRequestError(
             "The clock is real: time moves by itself. Start the server with --clock manual to advance it.",
@@ -50,13 +50,13 @@ async def advance(request: Request) -> Response:
 
 
 async def transition_batch(request: Request) -> Response:
-    body = await read_body(request, ForceBatchTransition)
+    body = await read_json(request, ForceBatchTransition)
     batch = services(request).batches.force(request.path_params["batch_id"], body.status, errors=body.errors)
     return answer(batch)
 
 
 async def transition_run(request: Request) -> Response:
-    body = await read_body(request, ForceRunTransition)
+    body = await read_json(request, ForceRunTransition)
     runs, params = services(request).eval_runs, request.path_params
     found = runs.collection().get_any(params["run_id"])
     if found is None or found[1].eval_id != params["eval_id"]:
@@ -66,7 +66,7 @@ async def transition_run(request: Request) -> Response:
 
 async def transition_job(request: Request) -> Response:
     svc = services(request)
-    body = await read_body(request, ForceJobTransition)
+    body = await read_json(request, ForceJobTransition)
     return answer(svc.fine_tuning.force(request.path_params["job_id"], body.status, error=body.error))
 
 

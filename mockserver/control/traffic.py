@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.faults import CreateFault
-from mockserver.routes._helpers import answer, read_body, services
+from mockserver.routes._helpers import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 
 
@@ -28,7 +28,7 @@ async def list_requests(request: Request) -> Response:
 
 
 async def create_fault(request: Request) -> Response:
-    body = await read_body(request, CreateFault)
+    body = await read_json(request, CreateFault)
     return answer(services(request).faults.add(body))
 
 

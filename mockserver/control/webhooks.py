@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import NotFoundError
-from mockserver.routes._helpers import answer, read_body, services
+from mockserver.routes._helpers import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 from mockserver.schemas.webhooks import (
     CreateEndpoint,
@@ -31,7 +31,7 @@ async def list_endpoints(request: Request) -> Response:
 
 
 async def create_endpoint(request: Request) -> Response:
-    body = await read_body(request, CreateEndpoint)
+    body = await read_json(request, CreateEndpoint)
     return answer(services(request).endpoints.create(body))
 
 
@@ -40,7 +40,7 @@ async def retrieve_endpoint(request: Request) -> Response:
 
 
 async def update_endpoint(request: Request) -> Response:
-    body = await read_body(request, UpdateEndpoint)
+    body = await read_json(request, UpdateEndpoint)
     return answer(services(request).endpoints.update(request.path_params["endpoint_id"], body))
 
 
@@ -51,7 +51,7 @@ async def delete_endpoint(request: Request) -> Response:
 
 async def rotate_secret(request: Request) -> Response:
     svc = services(request)
-    body = await read_body(request, RotateSecret)
+    body = await read_json(request, RotateSecret)
     endpoint = svc.endpoints.rotate(
         request.path_params["endpoint_id"], body.secret, body.expire_previous_after, svc.clock.now()
     )
@@ -82,7 +82,7 @@ async def list_deliveries(request: Request) -> Response:
 
 async def resend_event(request: Request) -> Response:
     svc = services(request)
-    body = await read_body(request, ResendEvent) if await request.body() else ResendEvent()
+    body = await read_json(request, ResendEvent) if await request.body() else ResendEvent()
     event_id = request.path_params["event_id"]
     event = svc.events.get(event_id)
     if event is None:

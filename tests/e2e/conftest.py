@@ -9,8 +9,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -65,11 +66,13 @@ def start_cli(
     ready: re.Pattern[str] = READY_LINE,
     check_health: bool = True,
     admin_token: str | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "mockserver"),
+    cwd: Path = ROOT,
 ) -> CliServer:
     """Start the server and wait for its ready line; raise with its output if it exits instead."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", *args],
-        cwd=ROOT,
+        [*program, *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
