@@ -75,7 +75,7 @@ class Services:
         files = Files(store, ids)
         events = EventLog(ids)
         runtime.listeners.append(events.on_transition)
-        endpoints = Endpoints(settings, ids)
+        endpoints = Endpoints(settings, ids, clock)
         dispatcher = Dispatcher(
             settings=settings,
             clock=clock,

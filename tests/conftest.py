@@ -85,6 +85,18 @@ def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=cast(Any, http), max_retries=0)
 
 
+@pytest.fixture
+def strict_client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
+    """The async SDK with strict response validation: an answer its types refuse fails the test."""
+    return openai.AsyncOpenAI(
+        api_key=API_KEY,
+        base_url=f"{BASE_URL}/v1",
+        http_client=cast(Any, http),
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+
+
 Advance = Callable[[float], Awaitable[dict[str, Any]]]
 
 

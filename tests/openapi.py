@@ -87,6 +87,20 @@ ROUTE_ALIASES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Operations the official SDK has that the vendored spec predates (it is v2.3.0). The spec has nothing to say about
+# their answers; the tests check them with the SDK's own types under strict response validation instead, and
+# `tests/test_openapi.py` fails once a newer spec has them (then they belong in the spec check).
+NEWER_THAN_THE_SPEC: list[re.Pattern[str]] = [
+    re.compile(r"^/webhook_endpoints(/[^/]+(/rotate_secret|/test)?)?$"),
+    re.compile(r"^/webhook_event_types$"),
+]
+
+
+def newer_than_the_spec(path: str) -> bool:
+    """Whether `path` (below the API prefix) is an operation the spec predates."""
+    return any(pattern.match(path) for pattern in NEWER_THAN_THE_SPEC)
+
+
 def _patch_known_differences(schemas: dict[str, Any]) -> None:
     schemas["FineTuningJob"]["properties"]["status"]["enum"].append("paused")
     for key in ("expires_at", "status_details"):
@@ -157,13 +171,19 @@ class Spec:
     def schema_errors(self, name: str, instance: Any) -> list[str]:
         return self.errors({"$ref": f"#/components/schemas/{name}"}, instance)
 
-    def operation(self, method: str, path: str) -> Operation | None:
+    @staticmethod
+    def below_prefix(path: str) -> str | None:
+        """The path below `/v1` or `/openai/v1`; None for any other path."""
         for prefix in API_PREFIXES:
             if path.startswith(prefix + "/"):
-                path = path[len(prefix) :]
-                break
-        else:
+                return path[len(prefix) :]
+        return None
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        below = self.below_prefix(path)
+        if below is None:
             return None
+        path = below
         for alias, target in ROUTE_ALIASES:
             path = alias.sub(target, path)
         for operation in self.operations:
@@ -184,6 +204,8 @@ class Spec:
             return self.schema_errors("ErrorResponse", json.loads(body))
         operation = self.operation(method, path)
         if operation is None:
+            if newer_than_the_spec(self.below_prefix(path) or ""):
+                return None
             if path.startswith(API_PREFIXES):
                 return [f"{method} {path} answered {status}, but the spec has no such operation"]
             return None

@@ -52,10 +52,8 @@ async def delete_endpoint(request: Request) -> Response:
 async def rotate_secret(request: Request) -> Response:
     svc = services(request)
     body = await read_json(request, RotateSecret)
-    endpoint = svc.endpoints.rotate(
-        request.path_params["endpoint_id"], body.secret, body.expire_previous_after, svc.clock.now()
-    )
-    return answer(endpoint)
+    endpoint = svc.endpoints.get(request.path_params["endpoint_id"])
+    return answer(svc.endpoints.rotate(endpoint, body.secret, body.expire_previous_after))
 
 
 async def list_events(request: Request) -> Response:
@@ -82,7 +80,7 @@ async def list_deliveries(request: Request) -> Response:
 
 async def resend_event(request: Request) -> Response:
     svc = services(request)
-    body = await read_json(request, ResendEvent) if await request.body() else ResendEvent()
+    body = await read_json(request, ResendEvent, optional=True)
     event_id = request.path_params["event_id"]
     event = svc.events.get(event_id)
     if event is None:

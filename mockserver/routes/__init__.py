@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from mockserver.routes import batches, evals, files, fine_tuning, models
+from mockserver.routes import batches, evals, files, fine_tuning, models, webhook_endpoints
 from mockserver.routing import RouteTable
 
 PREFIXES = ("/v1", "/openai/v1")
 
-resource_routes: list[Route] = [*files.routes, *fine_tuning.routes, *batches.routes, *evals.routes, *models.routes]
+resource_routes: list[Route] = [
+    *files.routes,
+    *fine_tuning.routes,
+    *batches.routes,
+    *evals.routes,
+    *models.routes,
+    *webhook_endpoints.routes,
+]
 
 # Built once: routes hold no state of an app's, so every app serves the same table.
 table = RouteTable(

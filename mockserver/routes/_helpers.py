@@ -32,20 +32,22 @@ def answer(model: BaseModel, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
-async def read_body(request: Request, model: type[M]) -> M:
-    """An OpenAI-surface body: JSON, with a content type that says so (the real API refuses others)."""
+async def read_body(request: Request, model: type[M], *, optional: bool = False) -> M:
+    """An OpenAI-surface body: JSON, with a content type that says so (the real API refuses others). `optional`:
+    every parameter has a default, so no body at all means all of them (what the SDK sends when none is given)."""
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
         raise InvalidRequestError(
             f"Invalid Content-Type header ({content_type}), expected application/json.", code="invalid_content_type"
         )
-    return await read_json(request, model)
+    return await read_json(request, model, optional=optional)
 
 
-async def read_json(request: Request, model: type[M]) -> M:
+async def read_json(request: Request, model: type[M], *, optional: bool = False) -> M:
     """A control-API body: JSON whatever the content type says, so that `curl -d '{...}'` (which labels its body
     as a form) works as typed. The control API is the mock's own, with no real API to be faithful to."""
-    return validate(model, parse_json_object(await request.body()))
+    body = await request.body()
+    return validate(model, {} if optional and not body.strip() else parse_json_object(body))
 
 
 async def read_optional_body(request: Request) -> None:

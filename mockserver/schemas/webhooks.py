@@ -9,20 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from mockserver.schemas.common import Request, bounded
 from mockserver.settings import check_http_url, check_webhook_secret
 from mockserver.validation import PARAM, custom_error
-
-# Every event type OpenAI sends for the lifecycles this server simulates; nothing else is ever sent.
-EVENT_TYPES: tuple[str, ...] = (
-    "fine_tuning.job.succeeded",
-    "fine_tuning.job.failed",
-    "fine_tuning.job.cancelled",
-    "batch.completed",
-    "batch.failed",
-    "batch.expired",
-    "batch.cancelled",
-    "eval.run.succeeded",
-    "eval.run.failed",
-    "eval.run.canceled",
-)
+from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 
 
 class EventData(BaseModel):
@@ -51,18 +38,25 @@ class PreviousSecret(BaseModel):
 
 
 class WebhookEndpoint(BaseModel):
+    """An endpoint as the server keeps it and the control API shows it: the real API's fields (`name`,
+    `created_at`, `updated_at`) and the mock's own (secrets, project scope, enabled, where it came from)."""
+
     id: str
     object: Literal["webhook_endpoint"] = "webhook_endpoint"
     url: str
     secret: str
-    events: list[str] | None
-    project: str | None
+    events: list[str] | None  # None: every event type
+    project: str | None  # None: every project's events
     enabled: bool = True
     disabled_reason: str | None = None
     # Secrets kept after a rotation until `expires_at` (server clock); every delivery is signed with them too.
     previous_secrets: list[PreviousSecret] = Field(default_factory=list)
-    # "cli" endpoints come from --webhook-url and survive a reset; "api" ones are forgotten by it.
-    source: Literal["cli", "api"] = "api"
+    # "cli": --webhook-url, survives a reset. "control": /_mock/webhooks/endpoints. "openai": the real API's
+    # /v1/webhook_endpoints, as production configures endpoints. Only "cli" ones survive a reset.
+    source: Literal["cli", "control", "openai"] = "control"
+    name: str | None = None
+    created_at: int = 0  # server clock
+    updated_at: int = 0  # the last change of configuration or secret
 
 
 def _check_url(url: str) -> str:
@@ -77,10 +71,7 @@ def _check_events(events: list[str] | None) -> list[str] | None:
         return None
     for event_type in events:
         if event_type not in EVENT_TYPES:
-            raise custom_error(
-                "invalid_value",
-                f"Invalid '{PARAM}': unknown event type '{event_type}'. Supported: {', '.join(EVENT_TYPES)}.",
-            )
+            raise custom_error("invalid_value", f"Invalid '{PARAM}': {unknown_event_type_message(event_type)}")
     return events
 
 

@@ -1,19 +1,28 @@
-"""Webhook endpoints: those the command line configures (kept across resets) and those the control API adds."""
+"""Webhook endpoints, in one store whatever configured them: the command line (`--webhook-url`, kept across
+resets), the control API (`/_mock/webhooks/endpoints`, mock-only options), and the real webhook endpoints API
+(`/v1/webhook_endpoints`, as production configures them: owned by a project, told apart by `source`)."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
+from mockserver.clock import Clock
 from mockserver.errors import NotFoundError
 from mockserver.ids import IdFactory
+from mockserver.schemas.webhook_endpoints import CreateWebhookEndpoint, UpdateWebhookEndpoint
 from mockserver.schemas.webhooks import CreateEndpoint, PreviousSecret, UpdateEndpoint, WebhookEndpoint
 from mockserver.settings import Settings
 from mockserver.webhooks.signing import generate_secret
 
+# `rotate_secret(keep_old_secret_active_for_24_hours=True)`: how long the old secret keeps signing (server clock).
+KEEP_OLD_SECRET_SECONDS = 24 * 3600
+
 
 class Endpoints:
-    def __init__(self, settings: Settings, ids: IdFactory) -> None:
+    def __init__(self, settings: Settings, ids: IdFactory, clock: Clock) -> None:
         self._ids = ids
+        self._clock = clock
         # One secret for every --webhook-url endpoint: given, or generated once and kept for the server's life.
         rng = random.Random(settings.seed) if settings.seed is not None else None
         self.cli_secret = settings.webhook_secret or generate_secret(rng)
@@ -27,19 +36,46 @@ class Endpoints:
         self._items.clear()
         for index, url in enumerate(self._cli_urls, start=1):
             endpoint = WebhookEndpoint(
-                id=f"we_cli_{index}", url=url, secret=self.cli_secret, events=None, project=None, source="cli"
-            )
+                id=f"we_cli_{index}", url=url, secret=self.cli_secret, events=None, project=None, source="cli",
+                created_at=self._stamp(), updated_at=self._stamp(),
+            )  # fmt: skip
             self._items[endpoint.id] = endpoint
 
+    def _stamp(self) -> int:
+        return int(self._clock.now())
+
     def create(self, request: CreateEndpoint) -> WebhookEndpoint:
-        endpoint = WebhookEndpoint(
-            id=self._ids.webhook_endpoint(),
-            url=request.url,
-            secret=request.secret or generate_secret(),
-            events=request.events,
-            project=request.project,
-            enabled=request.enabled,
+        """A control-API endpoint: any project's events, or one's; every event type, or some; a chosen secret."""
+        return self._add(
+            WebhookEndpoint(
+                id=self._ids.webhook_endpoint(),
+                url=request.url,
+                secret=request.secret or generate_secret(),
+                events=request.events,
+                project=request.project,
+                enabled=request.enabled,
+                created_at=self._stamp(),
+                updated_at=self._stamp(),
+            )
         )
+
+    def create_in_project(self, project: str, request: CreateWebhookEndpoint) -> WebhookEndpoint:
+        """`POST /v1/webhook_endpoints`: the project's events of the listed types, signed with a new secret."""
+        return self._add(
+            WebhookEndpoint(
+                id=self._ids.webhook_endpoint(),
+                url=request.url,
+                secret=generate_secret(),
+                events=list(dict.fromkeys(request.event_types)),
+                project=project,
+                source="openai",
+                name=request.name,
+                created_at=self._stamp(),
+                updated_at=self._stamp(),
+            )
+        )
+
+    def _add(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
         self._items[endpoint.id] = endpoint
         return endpoint
 
@@ -53,6 +89,41 @@ class Endpoints:
 
     def find(self, endpoint_id: str) -> WebhookEndpoint | None:
         return self._items.get(endpoint_id)
+
+    def of_project(self, project: str, endpoint_id: str) -> WebhookEndpoint:
+        """An endpoint of the real API's, as its project sees it: another project's is as unknown as a wrong id."""
+        endpoint = self._items.get(endpoint_id)
+        if endpoint is None or endpoint.source != "openai" or endpoint.project != project:
+            raise NotFoundError(
+                f"No webhook endpoint found with id '{endpoint_id}'.", param="webhook_endpoint_id", code=None
+            )
+        return endpoint
+
+    def newest_first(self, project: str) -> Iterator[tuple[str, WebhookEndpoint]]:
+        """The project's endpoints of the real API, as `GET /v1/webhook_endpoints` lists them."""
+        for endpoint in reversed(self._items.values()):
+            if endpoint.source == "openai" and endpoint.project == project:
+                yield endpoint.id, endpoint
+
+    def reconfigure(self, project: str, endpoint_id: str, request: UpdateWebhookEndpoint) -> WebhookEndpoint:
+        """`POST /v1/webhook_endpoints/{id}`; `updated_at` moves only when something really changed."""
+        endpoint = self.of_project(project, endpoint_id)
+        changes = {
+            "url": request.url,
+            "name": request.name,
+            "events": None if request.event_types is None else list(dict.fromkeys(request.event_types)),
+        }
+        changed = {key: value for key, value in changes.items() if value is not None}
+        if any(getattr(endpoint, key) != value for key, value in changed.items()):
+            for key, value in changed.items():
+                setattr(endpoint, key, value)
+            endpoint.updated_at = self._stamp()
+        return endpoint
+
+    def remove(self, project: str, endpoint_id: str) -> WebhookEndpoint:
+        endpoint = self.of_project(project, endpoint_id)
+        del self._items[endpoint_id]
+        return endpoint
 
     def all(self) -> list[WebhookEndpoint]:
         return list(self._items.values())
@@ -73,14 +144,17 @@ class Endpoints:
         del self._items[endpoint_id]
         return endpoint
 
-    def rotate(self, endpoint_id: str, secret: str | None, keep_previous_for: float, now: float) -> WebhookEndpoint:
-        endpoint = self.get(endpoint_id)
-        endpoint.previous_secrets = [p for p in endpoint.previous_secrets if p.expires_at > now]
+    def rotate(self, endpoint: WebhookEndpoint, secret: str | None, keep_previous_for: float) -> WebhookEndpoint:
+        """A new secret; the old one keeps signing for `keep_previous_for` seconds of server time (0: none do)."""
+        now = self._clock.now()
         if keep_previous_for > 0:
-            endpoint.previous_secrets.insert(
-                0, PreviousSecret(secret=endpoint.secret, expires_at=now + keep_previous_for)
-            )
+            kept = [p for p in endpoint.previous_secrets if p.expires_at > now]
+            endpoint.previous_secrets = [PreviousSecret(secret=endpoint.secret, expires_at=now + keep_previous_for)]
+            endpoint.previous_secrets += kept
+        else:
+            endpoint.previous_secrets = []
         endpoint.secret = secret or generate_secret()
+        endpoint.updated_at = self._stamp()
         return endpoint
 
     def disable(self, endpoint_id: str, reason: str) -> None:

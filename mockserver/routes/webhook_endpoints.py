@@ -1,0 +1,85 @@
+"""`/webhook_endpoints` and `/webhook_event_types`: where a project's events are sent, configured as in production
+(`client.webhooks.create(...)` and the rest of the SDK's `webhooks` resource)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.routes._helpers import answer, project, read_body, read_optional_body, services
+from mockserver.schemas.common import CursorListResponse
+from mockserver.schemas.webhook_endpoints import (
+    CreateWebhookEndpoint,
+    DeletedWebhookEndpoint,
+    RotateWebhookSecret,
+    UpdateWebhookEndpoint,
+    WebhookEndpointObject,
+    WebhookEndpointWithSecret,
+    WebhookEventTypeList,
+)
+from mockserver.webhooks.endpoints import KEEP_OLD_SECRET_SECONDS
+from mockserver.webhooks.event_types import EVENT_TYPES
+
+
+def _endpoint_id(request: Request) -> str:
+    endpoint_id: str = request.path_params["webhook_endpoint_id"]
+    return endpoint_id
+
+
+async def create_endpoint(request: Request) -> Response:
+    body = await read_body(request, CreateWebhookEndpoint)
+    endpoint = services(request).endpoints.create_in_project(project(request), body)
+    return answer(WebhookEndpointWithSecret.revealing(endpoint))
+
+
+async def list_endpoints(request: Request) -> Response:
+    query = request.query_params
+    limit = read_limit(query, default=20, maximum=100)
+    page = paginate(services(request).endpoints.newest_first(project(request)), after=query.get("after"), limit=limit)
+    data = [WebhookEndpointObject.of(endpoint) for endpoint in page.data]
+    first_id, last_id = first_last_ids(page, lambda endpoint: endpoint.id)
+    return answer(
+        CursorListResponse[WebhookEndpointObject](data=data, has_more=page.has_more, first_id=first_id, last_id=last_id)
+    )
+
+
+async def retrieve_endpoint(request: Request) -> Response:
+    endpoint = services(request).endpoints.of_project(project(request), _endpoint_id(request))
+    return answer(WebhookEndpointObject.of(endpoint))
+
+
+async def update_endpoint(request: Request) -> Response:
+    body = await read_body(request, UpdateWebhookEndpoint)
+    endpoint = services(request).endpoints.reconfigure(project(request), _endpoint_id(request), body)
+    return answer(WebhookEndpointObject.of(endpoint))
+
+
+async def delete_endpoint(request: Request) -> Response:
+    await read_optional_body(request)
+    endpoint = services(request).endpoints.remove(project(request), _endpoint_id(request))
+    return answer(DeletedWebhookEndpoint(id=endpoint.id))
+
+
+async def rotate_secret(request: Request) -> Response:
+    body = await read_body(request, RotateWebhookSecret, optional=True)
+    endpoints = services(request).endpoints
+    endpoint = endpoints.of_project(project(request), _endpoint_id(request))
+    keep = KEEP_OLD_SECRET_SECONDS if body.keep_old_secret_active_for_24_hours else 0.0
+    return answer(WebhookEndpointWithSecret.revealing(endpoints.rotate(endpoint, None, keep)))
+
+
+async def list_event_types(request: Request) -> Response:
+    return answer(WebhookEventTypeList(data=list(EVENT_TYPES)))
+
+
+routes: list[Route] = [
+    Route("/webhook_endpoints", create_endpoint, methods=["POST"]),
+    Route("/webhook_endpoints", list_endpoints, methods=["GET"]),
+    Route("/webhook_endpoints/{webhook_endpoint_id}", retrieve_endpoint, methods=["GET"]),
+    Route("/webhook_endpoints/{webhook_endpoint_id}", update_endpoint, methods=["POST"]),
+    Route("/webhook_endpoints/{webhook_endpoint_id}", delete_endpoint, methods=["DELETE"]),
+    Route("/webhook_endpoints/{webhook_endpoint_id}/rotate_secret", rotate_secret, methods=["POST"]),
+    Route("/webhook_event_types", list_event_types, methods=["GET"]),
+]
