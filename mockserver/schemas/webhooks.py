@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.common import LeftOutWhenNone, Request, bounded
 from mockserver.settings import check_http_url, check_webhook_secret
 from mockserver.validation import PARAM, custom_error
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 
 
 class EventData(BaseModel):
-    id: str
+    """What an event is about: `{"id": <object id>}` for objects with a lifecycle; other types carry their own
+    fields (`realtime.call.incoming` has `call_id` and `sip_headers`, and no `id`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: LeftOutWhenNone[str] = None
 
 
 class WebhookEvent(BaseModel):
