@@ -173,7 +173,7 @@ async def in_process() -> dict[str, float]:
     import httpx
 
     from mockserver import Settings, create_app
-    from mockserver.schemas.fine_tuning import CreateFineTuningJob
+    from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob
 
     figures: dict[str, float] = {}
     app = create_app(Settings(clock="manual", seed=1, journal_size=0))
@@ -216,7 +216,7 @@ async def in_process() -> dict[str, float]:
 async def deliveries(count: int = 2000) -> float:
     """Signed deliveries per second to a loopback receiver in another process."""
     from mockserver import Settings, create_app
-    from mockserver.schemas.fine_tuning import CreateFineTuningJob
+    from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob
 
     receiver, url = _start([sys.executable, str(HERE / "receiver.py")], "port")
     try:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mockserver.errors import APIError
+from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob, JobError
 from mockserver.schemas.files import FilePurpose
-from mockserver.schemas.fine_tuning import CreateFineTuningJob, JobError
 
 if TYPE_CHECKING:
     from mockserver.services import Services

@@ -13,9 +13,9 @@ from mockserver.faults import Faults
 from mockserver.files import Files
 from mockserver.ids import IdFactory
 from mockserver.journal import Journal
-from mockserver.lifecycles.batches import BatchLifecycle
-from mockserver.lifecycles.evals import EvalRunLifecycle
-from mockserver.lifecycles.fine_tuning import FineTuningLifecycle
+from mockserver.kinds.batches.lifecycle import BatchLifecycle
+from mockserver.kinds.eval_runs.lifecycle import EvalRunLifecycle
+from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
 from mockserver.seed import Seed, apply_seed, read_seed

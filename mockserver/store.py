@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from mockserver.schemas.batches import Batch
-from mockserver.schemas.evals import Eval, EvalRun
+from mockserver.kinds.batches.schemas import Batch
+from mockserver.kinds.eval_runs.schemas import Eval, EvalRun
+from mockserver.kinds.fine_tuning.schemas import Checkpoint, EventRecord, FineTuningJob
 from mockserver.schemas.files import FileObject
-from mockserver.schemas.fine_tuning import Checkpoint, EventRecord, FineTuningJob
 from mockserver.schemas.models import Model
 
 T = TypeVar("T")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from mockserver.routes import batches, evals, files, fine_tuning, models, webhook_endpoints
+from mockserver.kinds.batches import routes as batches
+from mockserver.kinds.eval_runs import routes as evals
+from mockserver.kinds.fine_tuning import routes as fine_tuning
+from mockserver.routes import files, models, webhook_endpoints
 from mockserver.routing import RouteTable
 
 PREFIXES = ("/v1", "/openai/v1")

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.batches import BatchError
+from mockserver.kinds.batches.schemas import BatchError
+from mockserver.kinds.eval_runs.schemas import EvalRunError
+from mockserver.kinds.fine_tuning.schemas import JobError
 from mockserver.schemas.common import Request, bounded
-from mockserver.schemas.evals import EvalRunError
-from mockserver.schemas.fine_tuning import JobError
 
 
 class Health(BaseModel):

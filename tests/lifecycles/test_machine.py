@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from mockserver.lifecycles.fine_tuning import MACHINE
+from mockserver.kinds.fine_tuning.lifecycle import MACHINE
 
 
 def test_legal_paths_go_forward_through_every_working_state() -> None:

@@ -4,9 +4,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.kinds.batches.schemas import Batch, CreateBatch
 from mockserver.pagination import first_last_ids, paginate, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
-from mockserver.schemas.batches import Batch, CreateBatch
 from mockserver.schemas.common import CursorListResponse
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from mockserver.lifecycles.training_data import TrainingData, inspect_file
+from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_file
 from tests.conftest import FIXTURES
 
 

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.schemas.fine_tuning import CheckpointMetrics, Hyperparameters, Method
+from mockserver.kinds.fine_tuning.schemas import CheckpointMetrics, Hyperparameters, Method
 
 # Most metrics events a job keeps; longer runs report every k-th step (and every epoch's last step).
 MAX_METRIC_EVENTS = 100

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.schemas.batches import BatchError
+from mockserver.kinds.batches.schemas import BatchError
 
 MAX_REQUESTS = 50_000
 DUPLICATE_MESSAGE = (

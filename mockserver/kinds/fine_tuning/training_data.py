@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.schemas.fine_tuning import JobError
+from mockserver.kinds.fine_tuning.schemas import JobError
 
 MIN_EXAMPLES = 10
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}

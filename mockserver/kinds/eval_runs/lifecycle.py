@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
-from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.machine import StateMachine
-from mockserver.schemas.evals import (
+from mockserver.kinds.eval_runs.schemas import (
     CreateEval,
     CreateEvalRun,
     CustomDataSourceConfig,
@@ -19,6 +17,8 @@ from mockserver.schemas.evals import (
     FileContentSource,
     FileIdSource,
 )
+from mockserver.lifecycles.base import Entry, Lifecycle
+from mockserver.lifecycles.machine import StateMachine
 from mockserver.store import Collection
 
 # How many items a run over stored completions or responses logs finds: the mock has no logs to count.

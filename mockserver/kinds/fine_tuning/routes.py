@@ -7,10 +7,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
+from mockserver.kinds.fine_tuning.schemas import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
 from mockserver.pagination import first_last_ids, paginate, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import CursorListResponse, ListResponse
-from mockserver.schemas.fine_tuning import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
 
 
 async def create_job(request: Request) -> Response:

@@ -5,10 +5,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
+from mockserver.kinds.eval_runs.schemas import CreateEval, CreateEvalRun, EvalRun
 from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import CursorListResponse
-from mockserver.schemas.evals import CreateEval, CreateEvalRun, EvalRun
 
 RUN_STATUSES = ("queued", "in_progress", "completed", "canceled", "failed")
 

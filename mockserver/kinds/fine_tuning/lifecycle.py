@@ -10,20 +10,7 @@ from typing import Any, Final
 from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.files import Files
-from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.machine import StateMachine
-from mockserver.lifecycles.runtime import Runtime
-from mockserver.lifecycles.training import (
-    Plan,
-    checkpoint_metrics,
-    make_plan,
-    metrics_message,
-    resolve_method,
-    results_csv,
-    train_epoch,
-)
-from mockserver.lifecycles.training_data import TrainingData, inspect_file
-from mockserver.schemas.fine_tuning import (
+from mockserver.kinds.fine_tuning.schemas import (
     AUTO_HYPERPARAMETERS,
     Checkpoint,
     CreateFineTuningJob,
@@ -33,6 +20,19 @@ from mockserver.schemas.fine_tuning import (
     JobError,
     Method,
 )
+from mockserver.kinds.fine_tuning.training import (
+    Plan,
+    checkpoint_metrics,
+    make_plan,
+    metrics_message,
+    resolve_method,
+    results_csv,
+    train_epoch,
+)
+from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_file
+from mockserver.lifecycles.base import Entry, Lifecycle
+from mockserver.lifecycles.machine import StateMachine
+from mockserver.lifecycles.runtime import Runtime
 from mockserver.schemas.models import Model
 from mockserver.store import Collection
 

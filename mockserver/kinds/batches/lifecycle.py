@@ -14,12 +14,9 @@ from typing import Any
 
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.files import Files
-from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.batch_input import BatchInput, read_batch_input
-from mockserver.lifecycles.batch_responses import respond
-from mockserver.lifecycles.machine import StateMachine
-from mockserver.lifecycles.runtime import Runtime
-from mockserver.schemas.batches import (
+from mockserver.kinds.batches.input import BatchInput, read_batch_input
+from mockserver.kinds.batches.responses import respond
+from mockserver.kinds.batches.schemas import (
     Batch,
     BatchError,
     BatchErrors,
@@ -29,6 +26,9 @@ from mockserver.schemas.batches import (
     OutputLine,
     ResponseEnvelope,
 )
+from mockserver.lifecycles.base import Entry, Lifecycle
+from mockserver.lifecycles.machine import StateMachine
+from mockserver.lifecycles.runtime import Runtime
 from mockserver.store import Collection
 
 COMPLETION_WINDOW = 24 * 3600
