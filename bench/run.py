@@ -173,6 +173,7 @@ async def in_process() -> dict[str, float]:
     import httpx
 
     from mockserver import Settings, create_app
+    from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
     from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob
 
     figures: dict[str, float] = {}
@@ -184,7 +185,7 @@ async def in_process() -> dict[str, float]:
     gc.collect()
     before = _rss()
     for _ in range(100_000):
-        services.fine_tuning.create("p", request)
+        services.lifecycle(FineTuningLifecycle).create("p", request)
     gc.collect()
     figures["memory per idle job (bytes)"] = (_rss() - before) / 100_000
 
@@ -204,7 +205,7 @@ async def in_process() -> dict[str, float]:
     file = services.files.create("p", filename="t.jsonl", purpose="fine-tune", content=training_lines(), at=0)
     request = CreateFineTuningJob.model_validate({"model": "gpt-4o-mini", "training_file": file.id})
     for _ in range(10_000):
-        services.fine_tuning.create("p", request)
+        services.lifecycle(FineTuningLifecycle).create("p", request)
     started = time.perf_counter()
     with services.runtime.capture() as transitions:
         await services.scheduler.advance_to(services.clock.now() + 3)  # validating_files ends for all of them
@@ -216,6 +217,7 @@ async def in_process() -> dict[str, float]:
 async def deliveries(count: int = 2000) -> float:
     """Signed deliveries per second to a loopback receiver in another process."""
     from mockserver import Settings, create_app
+    from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
     from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob
 
     receiver, url = _start([sys.executable, str(HERE / "receiver.py")], "port")
@@ -224,7 +226,7 @@ async def deliveries(count: int = 2000) -> float:
         services = app.state.services
         file = services.files.create("p", filename="t.jsonl", purpose="fine-tune", content=training_lines(), at=0)
         request = CreateFineTuningJob.model_validate({"model": "gpt-4o-mini", "training_file": file.id})
-        jobs = [services.fine_tuning.create("p", request).id for _ in range(count)]
+        jobs = [services.lifecycle(FineTuningLifecycle).create("p", request).id for _ in range(count)]
         started = time.perf_counter()
         for job_id in jobs:
             services.fine_tuning.cancel("p", job_id)

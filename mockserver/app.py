@@ -41,7 +41,7 @@ def create_app(
         wall_clock: where webhook signing timestamps come from; the real time unless a test needs otherwise.
 
     Raises:
-        SeedError: the fixtures file cannot be loaded.
+        FixturesError: the fixtures file cannot be loaded.
     """
     settings = settings or Settings()
     services = Services.build(settings, clock, webhook_transport=webhook_transport, wall_clock=wall_clock)

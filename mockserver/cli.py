@@ -20,9 +20,10 @@ from starlette.applications import Starlette
 from mockserver import __version__
 from mockserver.app import create_app
 from mockserver.examples import example_path, examples_dir
+from mockserver.fixtures import FixturesError
+from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
-from mockserver.seed import SeedError
-from mockserver.settings import DEFAULT_PHASES, DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
+from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
 from mockserver.sockets import bind_tcp
 
 logger = logging.getLogger("mockserver")
@@ -211,7 +212,7 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
-    except SeedError as exc:
+    except FixturesError as exc:
         return _fail(str(exc))
     try:
         sock = bind_tcp(settings.host, settings.port)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from mockserver.errors import InvalidRequestError, NotFoundError
 from mockserver.ids import IdFactory
 from mockserver.schemas.files import FileObject, FilePurpose
@@ -47,6 +49,17 @@ class Files:
         self._store.files.add(project, file.id, file)
         self._store.file_contents[file.id] = content
         return file
+
+    def find(self, project: str, file_id: str) -> FileObject | None:
+        """The project's file, or None (for callers that refuse an unknown file with an error of their own)."""
+        return self._store.files.get(project, file_id)
+
+    def listed(self, project: str, *, newest_first: bool, purpose: str | None) -> Iterator[tuple[str, FileObject]]:
+        """The project's files in list order, of one purpose or all."""
+        files = self._store.files
+        for file_id, file in files.newest_first(project) if newest_first else files.oldest_first(project):
+            if not purpose or file.purpose == purpose:
+                yield file_id, file
 
     def get(self, project: str, file_id: str) -> FileObject:
         file = self._store.files.get(project, file_id)

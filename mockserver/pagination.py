@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from starlette.datastructures import QueryParams
 
 from mockserver.errors import InvalidRequestError
+from mockserver.schemas.common import CursorListResponse
 
 T = TypeVar("T")
 
@@ -17,6 +18,8 @@ T = TypeVar("T")
 class Page(Generic[T]):
     data: list[T]
     has_more: bool
+    first_id: str | None = None
+    last_id: str | None = None
 
 
 def read_limit(query: QueryParams, *, default: int, maximum: int | None = None) -> int:
@@ -67,14 +70,19 @@ def paginate(items: Iterable[tuple[str, T]], *, after: str | None, limit: int) -
                 f"Invalid 'after': no object with id '{after}' in this list.", param="after", code="invalid_value"
             )
     page: list[T] = []
-    for _, item in iterator:
+    ids: list[str] = []
+    for object_id, item in iterator:
         if len(page) == limit:
-            return Page(page, has_more=True)
+            return Page(page, True, ids[0], ids[-1])
         page.append(item)
-    return Page(page, has_more=False)
+        ids.append(object_id)
+    return Page(page, False, ids[0] if ids else None, ids[-1] if ids else None)
 
 
-def first_last_ids(page: Page[T], key: Callable[[T], str]) -> tuple[str | None, str | None]:
-    if not page.data:
-        return None, None
-    return key(page.data[0]), key(page.data[-1])
+def cursor_list(
+    items: Iterable[tuple[str, T]], query: QueryParams, *, default_limit: int = 20, max_limit: int | None = 100
+) -> CursorListResponse[T]:
+    """A list answer with `first_id`/`last_id`, one page of `(id, item)` pairs in list order (`after`, `limit`)."""
+    limit = read_limit(query, default=default_limit, maximum=max_limit)
+    page = paginate(items, after=query.get("after"), limit=limit)
+    return CursorListResponse[T](data=page.data, has_more=page.has_more, first_id=page.first_id, last_id=page.last_id)

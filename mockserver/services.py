@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
@@ -11,19 +12,25 @@ from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
 from mockserver.faults import Faults
 from mockserver.files import Files
+from mockserver.fixtures import LoadedFixtures, apply_fixtures, read_fixtures
 from mockserver.ids import IdFactory
 from mockserver.journal import Journal
-from mockserver.kinds.batches.lifecycle import BatchLifecycle
-from mockserver.kinds.eval_runs.lifecycle import EvalRunLifecycle
-from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
+from mockserver.kinds import KINDS, kind_of
+from mockserver.lifecycles.base import Lifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
-from mockserver.seed import Seed, apply_seed, read_seed
 from mockserver.settings import Settings
 from mockserver.store import Store
 from mockserver.webhooks.dispatcher import Dispatcher
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import EventLog
+
+L = TypeVar("L", bound=Lifecycle[Any, Any])
+
+
+def _lifecycles(runtime: Runtime, files: Files) -> dict[str, Lifecycle[Any, Any]]:
+    """A fresh lifecycle of every registered kind, by kind name."""
+    return {kind.name: kind.lifecycle(kind, runtime, files) for kind in KINDS}
 
 
 @dataclass
@@ -36,15 +43,14 @@ class Services:
     store: Store
     runtime: Runtime
     files: Files
-    fine_tuning: FineTuningLifecycle
-    batches: BatchLifecycle
-    eval_runs: EvalRunLifecycle
+    # Every kind's lifecycle, by kind name; rebuilt on reset, so that nothing one kept can survive it.
+    lifecycles: dict[str, Lifecycle[Any, Any]]
     events: EventLog
     endpoints: Endpoints
     dispatcher: Dispatcher
     journal: Journal
     faults: Faults
-    seed: Seed | None = None
+    fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
 
@@ -94,15 +100,13 @@ class Services:
             store=store,
             runtime=runtime,
             files=files,
-            fine_tuning=FineTuningLifecycle(runtime, files),
-            batches=BatchLifecycle(runtime, files),
-            eval_runs=EvalRunLifecycle(runtime),
+            lifecycles=_lifecycles(runtime, files),
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,
             journal=Journal(settings.journal_size),
             faults=Faults(settings.seed),
-            seed=read_seed(settings.fixtures) if settings.fixtures is not None else None,
+            fixtures=read_fixtures(settings.fixtures) if settings.fixtures is not None else None,
         )
 
     def reset(self) -> None:
@@ -114,16 +118,26 @@ class Services:
         self.journal.clear()
         self.faults.clear()
         self.store.clear()
-        self.fine_tuning.clear()
-        self.batches.clear()
-        self.eval_runs.clear()
+        self.lifecycles = _lifecycles(self.runtime, self.files)
         self.ids.reseed()
         if isinstance(self.clock, ManualClock):
             self.clock.reset()
 
+    def lifecycle(self, cls: type[L]) -> L:
+        """The lifecycle of that class (what a kind's routes use)."""
+        for lifecycle in self.lifecycles.values():
+            if isinstance(lifecycle, cls):
+                return lifecycle
+        raise LookupError(f"no kind is run by {cls.__name__}")
+
+    def lifecycle_of(self, object_id: str) -> Lifecycle[Any, Any] | None:
+        """The lifecycle of the kind whose id format `object_id` has."""
+        kind = kind_of(object_id)
+        return None if kind is None else self.lifecycles[kind.name]
+
     def load_fixtures(self) -> None:
-        if self.seed is not None:
-            apply_seed(self, self.seed)
+        if self.fixtures is not None:
+            apply_fixtures(self.fixtures, files=self.files, lifecycles=self.lifecycles, now=self.clock.now())
 
     def reset_and_reload(self) -> None:
         """`POST /_mock/reset`: what the command line configured (fixtures included) comes back."""

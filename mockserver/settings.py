@@ -11,20 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mockserver.examples import fixtures_path
-
-# Simulated seconds each phase lasts: a whole fine-tuning job takes about 15 s, a batch about 15 s, an eval run 10 s.
-DEFAULT_PHASES: dict[str, float] = {
-    "fine_tuning.validating_files": 3.0,
-    "fine_tuning.queued": 2.0,
-    "fine_tuning.running": 10.0,
-    "batch.validating": 2.0,
-    "batch.in_progress": 10.0,
-    "batch.finalizing": 3.0,
-    "batch.cancelling": 3.0,
-    "eval_run.queued": 2.0,
-    "eval_run.in_progress": 8.0,
-}
-
+from mockserver.kinds import DEFAULT_PHASES, SCENARIOS
 
 # Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
 # OpenAI's "retried with exponential backoff for up to 72 hours").
@@ -73,8 +60,8 @@ class Settings(BaseModel):
     webhook_concurrency: int = Field(default=32, ge=1)
     # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
     journal_size: int = Field(default=1000, ge=0)
-    # The outcome of an object whose request names no scenario (header or metadata); see DESIGN §3.
-    default_scenario: Literal["succeed", "fail", "fail_validation", "stall", "expire"] = "succeed"
+    # The outcome of an object whose request names no scenario (header or metadata): one of the kinds' scenarios.
+    default_scenario: str = "succeed"
 
     @field_validator("phases")
     @classmethod
@@ -92,6 +79,13 @@ class Settings(BaseModel):
     def _named_fixtures(cls, value: object) -> object:
         # `fixtures="example"` is the seed file that ships in the package, from whatever directory the server starts.
         return fixtures_path(value) if isinstance(value, str | Path) else value
+
+    @field_validator("default_scenario")
+    @classmethod
+    def _known_scenario(cls, scenario: str) -> str:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; known scenarios: {', '.join(SCENARIOS)}")
+        return scenario
 
     @field_validator("webhook_retry_schedule")
     @classmethod

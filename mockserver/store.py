@@ -1,7 +1,7 @@
 """In-memory state, partitioned by project.
 
-Every object belongs to one project (the `OpenAI-Project` header, else the API key). A lookup from another project
-misses exactly as an unknown id does, so parallel test workers can share one server without seeing each other.
+Every object belongs to one project. A lookup from another project misses exactly as an unknown id does, so
+parallel test workers can share one server without seeing each other.
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from mockserver.kinds.batches.schemas import Batch
-from mockserver.kinds.eval_runs.schemas import Eval, EvalRun
-from mockserver.kinds.fine_tuning.schemas import Checkpoint, EventRecord, FineTuningJob
 from mockserver.schemas.files import FileObject
 from mockserver.schemas.models import Model
 
@@ -63,27 +60,15 @@ class Collection(Generic[T]):
 
 
 class Store:
-    """Everything the API can show; lifecycles keep their private bookkeeping beside it, keyed by the same ids."""
+    """What several parts of the server share: files (written by the Files API, fine-tuning and batches) and
+    fine-tuned models (made by fine-tuning, served by the Models API). Each kind's objects live in its lifecycle."""
 
     def __init__(self) -> None:
         self.files: Collection[FileObject] = Collection()
         self.file_contents: dict[str, bytes] = {}
-        self.fine_tuning_jobs: Collection[FineTuningJob] = Collection()
-        # Kept oldest first (append-only) and compact; routes read them in reverse and make wire models of a page.
-        self.job_events: dict[str, list[EventRecord]] = {}
-        self.job_checkpoints: dict[str, list[Checkpoint]] = {}
         self.models: Collection[Model] = Collection()
-        self.batches: Collection[Batch] = Collection()
-        self.evals: Collection[Eval] = Collection()
-        self.eval_runs: Collection[EvalRun] = Collection()
 
     def clear(self) -> None:
         self.files.clear()
         self.file_contents.clear()
-        self.fine_tuning_jobs.clear()
-        self.job_events.clear()
-        self.job_checkpoints.clear()
         self.models.clear()
-        self.batches.clear()
-        self.evals.clear()
-        self.eval_runs.clear()

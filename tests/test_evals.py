@@ -10,7 +10,7 @@ import httpx
 import openai
 import pytest
 
-from mockserver.settings import DEFAULT_PHASES
+from mockserver.kinds import DEFAULT_PHASES
 from tests.conftest import Advance
 
 Upload = Callable[..., Awaitable[str]]

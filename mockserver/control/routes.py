@@ -1,22 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.control import traffic, webhooks
-from mockserver.errors import InvalidRequestError
+from mockserver.errors import InvalidRequestError, NotFoundError
+from mockserver.kinds import KINDS
+from mockserver.kinds.kind import Kind
 from mockserver.routes._helpers import answer, read_json, services
-from mockserver.schemas.control import (
-    Advance,
-    Advanced,
-    ClockState,
-    ForceBatchTransition,
-    ForceJobTransition,
-    ForceRunTransition,
-    Health,
-    TransitionRecord,
-)
+from mockserver.schemas.control import Advance, Advanced, ClockState, Health, TransitionRecord
 
 
 async def health(request: Request) -> Response:
@@ -49,25 +44,24 @@ async def advance(request: Request) -> Response:
     return answer(Advanced(now=svc.clock.now(), transitions=records))
 
 
-async def transition_batch(request: Request) -> Response:
-    body = await read_json(request, ForceBatchTransition)
-    batch = services(request).batches.force(request.path_params["batch_id"], body.status, errors=body.errors)
-    return answer(batch)
+def _transition(kind: Kind) -> Callable[[Request], Awaitable[Response]]:
+    """The handler of a kind's forced-transition route (`Kind.transition_route`)."""
+
+    async def transition(request: Request) -> Response:
+        body = await read_json(request, kind.transition_body)
+        return answer(services(request).lifecycles[kind.name].force_at(request.path_params, body))
+
+    return transition
 
 
-async def transition_run(request: Request) -> Response:
-    body = await read_json(request, ForceRunTransition)
-    runs, params = services(request).eval_runs, request.path_params
-    found = runs.collection().get_any(params["run_id"])
-    if found is None or found[1].eval_id != params["eval_id"]:
-        raise runs.not_found(params["run_id"])
-    return answer(runs.force(params["run_id"], body.status, error=body.error))
-
-
-async def transition_job(request: Request) -> Response:
-    svc = services(request)
-    body = await read_json(request, ForceJobTransition)
-    return answer(svc.fine_tuning.force(request.path_params["job_id"], body.status, error=body.error))
+async def transition_any(request: Request) -> Response:
+    """`POST /_mock/objects/{id}/transition`: any kind's object, found by the format of its id."""
+    object_id = request.path_params["id"]
+    lifecycle = services(request).lifecycle_of(object_id)
+    if lifecycle is None:
+        raise NotFoundError(f"No object of any kind has the id '{object_id}'.", param="id", code="object_not_found")
+    body = await read_json(request, lifecycle.kind.transition_body)
+    return answer(lifecycle.force(object_id, body.status, **body.details()))
 
 
 routes: list[BaseRoute] = [
@@ -77,7 +71,6 @@ routes: list[BaseRoute] = [
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", clock, methods=["GET"]),
     Route("/clock/advance", advance, methods=["POST"]),
-    Route("/fine_tuning/jobs/{job_id}/transition", transition_job, methods=["POST"]),
-    Route("/batches/{batch_id}/transition", transition_batch, methods=["POST"]),
-    Route("/evals/{eval_id}/runs/{run_id}/transition", transition_run, methods=["POST"]),
+    Route("/objects/{id}/transition", transition_any, methods=["POST"]),
+    *(Route(kind.transition_route, _transition(kind), methods=["POST"]) for kind in KINDS),
 ]

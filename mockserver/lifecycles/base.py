@@ -1,23 +1,29 @@
-"""What every simulated lifecycle shares: the entry per object, scenarios, timers, user actions, forced transitions.
+"""What every simulated lifecycle shares: its objects, the entry per object, scenarios, timers, user actions and
+forced transitions.
 
-A subclass names its object, state machine, scenarios and user actions, and implements `_enter()`: what happens
-when an object arrives in a state. Every status change goes through `_move()`, whether a timer fired, the user
-acted or the control API forced it: it cancels the pending timer, sets the status, calls `_enter()` and reports
-the transition (which is where webhook events come from).
+A subclass is registered as a `Kind`'s `lifecycle` and implements `not_found()` and `_enter()`: what happens when
+an object arrives in a state. Every status change goes through `_move()`, whether a timer fired, the user acted or
+the control API forced it: it cancels the pending timer, sets the status, calls `_enter()` and reports the
+transition (which is where webhook events come from). An app builds its lifecycles afresh on every reset, so
+nothing a lifecycle keeps can outlive one.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from mockserver.errors import APIError, InvalidRequestError
-from mockserver.lifecycles.machine import StateMachine
 from mockserver.lifecycles.runtime import Runtime, Transition, parse_scenario
 from mockserver.scheduler import Timer
 from mockserver.store import Collection
+
+if TYPE_CHECKING:
+    from mockserver.files import Files
+    from mockserver.kinds.kind import Kind
+    from mockserver.schemas.control import ForceTransition
 
 
 class HasStatus(Protocol):
@@ -46,23 +52,13 @@ def _states(states: tuple[str, ...]) -> str:
 
 
 class Lifecycle(ABC, Generic[T, E]):
-    OBJECT: ClassVar[str]  # as transitions and events name it: "fine_tuning.job", "batch", "eval.run"
-    NOUN: ClassVar[str]  # as messages name it: "fine-tuning job"
-    MACHINE: ClassVar[StateMachine]
-    SCENARIOS: ClassVar[tuple[str, ...]]
-    # action -> (resulting status, its participle, the statuses that allow it)
-    USER_ACTIONS: ClassVar[dict[str, tuple[str, str, tuple[str, ...]]]]
-
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, kind: Kind, runtime: Runtime, files: Files) -> None:
+        self.kind = kind
         self._rt = runtime
+        self._files = files
+        # The wire objects by project (what the API shows), and what the lifecycle tracks beside each, by id.
+        self.objects: Collection[T] = Collection()
         self._entries: dict[str, E] = {}
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    @abstractmethod
-    def collection(self) -> Collection[T]:
-        """Where the wire objects are stored."""
 
     @abstractmethod
     def not_found(self, object_id: str) -> APIError:
@@ -75,51 +71,54 @@ class Lifecycle(ABC, Generic[T, E]):
     # -- shared behaviour --------------------------------------------------------------------------------------------
 
     def get(self, project: str, object_id: str) -> T:
-        found = self.collection().get(project, object_id)
+        found = self.objects.get(project, object_id)
         if found is None:
             raise self.not_found(object_id)
         return found
 
     def scenario(self, header: str | None, metadata: dict[str, str] | None) -> str:
         """The outcome chosen at create time: the header, else metadata `mock_scenario`, else the server default."""
+        allowed = self.kind.scenarios
         if header is not None:
-            return parse_scenario(header, param="x-mock-scenario", allowed=self.SCENARIOS)
+            return parse_scenario(header, param="x-mock-scenario", allowed=allowed)
         # A server-wide default that this kind has no use for (`expire` for jobs) leaves objects to succeed.
-        default = self._rt.default_scenario if self._rt.default_scenario in self.SCENARIOS else "succeed"
+        default = self._rt.default_scenario if self._rt.default_scenario in allowed else "succeed"
         chosen = (metadata or {}).get("mock_scenario", default)
-        return parse_scenario(chosen, param="metadata.mock_scenario", allowed=self.SCENARIOS)
+        return parse_scenario(chosen, param="metadata.mock_scenario", allowed=allowed)
 
     def _add(self, entry: E) -> None:
-        self.collection().add(entry.project, entry.obj.id, entry.obj)
+        self.objects.add(entry.project, entry.obj.id, entry.obj)
         self._entries[entry.obj.id] = entry
 
     def act(self, project: str, object_id: str, action: str) -> T:
-        """A user's cancel, pause or resume: refused with a 400 naming the status unless the object can take it."""
+        """A user's cancel, pause or resume: refused with a 400 naming the status unless the machine allows it."""
         obj = self.get(project, object_id)
-        target, participle, allowed = self.USER_ACTIONS[action]
-        if obj.status not in allowed:
+        rule = self.kind.machine.actions[action]
+        if obj.status not in rule.sources:
+            noun = self.kind.noun
             raise InvalidRequestError(
-                f"Cannot {action} {self.NOUN} {object_id} because its status is '{obj.status}'. "
-                f"Only {self.NOUN}s that are {_states(allowed)} can be {participle}."
+                f"Cannot {action} {noun} {object_id} because its status is '{obj.status}'. "
+                f"Only {noun}s that are {_states(rule.sources)} can be {rule.participle}."
             )
-        self._move(self._entries[object_id], target, self._rt.now())
+        self._move(self._entries[object_id], rule.target, self._rt.now())
         return obj
 
     def force(self, object_id: str, target: str, **details: Any) -> T:
         """Move an object to `target` through the legal path, as if each step happened now (the control API)."""
-        found = self.collection().get_any(object_id)
+        found = self.objects.get_any(object_id)
         if found is None:
             raise self.not_found(object_id)
         entry = self._entries[object_id]
-        if target not in self.MACHINE.states:
-            allowed = ", ".join(f"'{s}'" for s in self.MACHINE.states)
+        machine = self.kind.machine
+        if target not in machine.states:
+            allowed = ", ".join(f"'{s}'" for s in machine.states)
             raise InvalidRequestError(
                 f"Invalid value: '{target}'. Supported values are: {allowed}.", param="status", code="invalid_value"
             )
-        path = self.MACHINE.path(entry.obj.status, target)
+        path = machine.path(entry.obj.status, target)
         if path is None:
             raise InvalidRequestError(
-                f"Cannot move {self.NOUN} {object_id} from '{entry.obj.status}' to '{target}': no legal path.",
+                f"Cannot move {self.kind.noun} {object_id} from '{entry.obj.status}' to '{target}': no legal path.",
                 param="status",
                 code="invalid_transition",
             )
@@ -127,6 +126,15 @@ class Lifecycle(ABC, Generic[T, E]):
         for step in path:
             self._move(entry, step, at, **(details if step == target else {}))
         return found[1]
+
+    def seed(self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None) -> T:
+        """Create an object from a fixtures entry (its create request in `fields`) as the API would, with the id
+        the entry chose. A kind whose lifecycle implements this can be seeded."""
+        raise NotImplementedError(f"{self.kind.noun}s cannot be seeded")
+
+    def force_at(self, path_params: Mapping[str, str], body: ForceTransition) -> T:
+        """The control route's forced transition; a kind whose route names a parent too (an eval's run) checks it."""
+        return self.force(path_params["id"], body.status, **body.details())
 
     def _schedule(self, entry: E, due: float, then: Callable[[E, float], None]) -> None:
         """Call `then` at `due`, unless the object changed status (or the server was reset) before."""
@@ -150,4 +158,4 @@ class Lifecycle(ABC, Generic[T, E]):
             entry.timer = None
         entry.obj.status = target
         self._enter(entry, source, target, at, details)
-        self._rt.record(Transition(self.OBJECT, entry.obj.id, entry.project, source, target, at))
+        self._rt.record(Transition(self.kind.object, entry.obj.id, entry.project, source, target, at))

@@ -1,10 +1,20 @@
-"""A table-driven state machine: which state may follow which, and the legal path between two states."""
+"""A table-driven state machine: which state may follow which, what a user may ask for, and the legal path
+between two states."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UserAction:
+    """What a user may ask of an object (`cancel`, `pause`, `resume`): the status it leads to, from which ones."""
+
+    target: str
+    participle: str  # as the refusal names it: "Only … jobs that are queued or running can be paused."
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -13,6 +23,14 @@ class StateMachine:
     terminal: frozenset[str]
     # States a path may end in or start from but never pass through (a pause is not a way forward).
     no_detour: frozenset[str] = frozenset()
+    actions: Mapping[str, UserAction] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A user action is one of the machine's edges, never a way around them.
+        for name, action in self.actions.items():
+            for source in action.sources:
+                if not self.can(source, action.target):
+                    raise ValueError(f"action {name!r}: {source} -> {action.target} is not an edge of the machine")
 
     @property
     def states(self) -> tuple[str, ...]:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from mockserver.kinds.batches import routes as batches
-from mockserver.kinds.eval_runs import routes as evals
-from mockserver.kinds.fine_tuning import routes as fine_tuning
+from mockserver.kinds import KINDS
 from mockserver.routes import files, models, webhook_endpoints
 from mockserver.routing import RouteTable
 
@@ -18,9 +16,7 @@ PREFIXES = ("/v1", "/openai/v1")
 
 resource_routes: list[Route] = [
     *files.routes,
-    *fine_tuning.routes,
-    *batches.routes,
-    *evals.routes,
+    *(route for kind in KINDS for route in kind.routes),
     *models.routes,
     *webhook_endpoints.routes,
 ]

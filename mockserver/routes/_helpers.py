@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.errors import InvalidRequestError
-from mockserver.services import Services
 from mockserver.validation import parse_json_object, validate
+
+if TYPE_CHECKING:
+    # Only for the annotation: the kinds' routes import this module, and `Services` builds the kinds.
+    from mockserver.services import Services
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,7 +22,7 @@ SCENARIO_HEADER = "x-mock-scenario"
 
 
 def services(request: Request) -> Services:
-    return cast(Services, request.scope["app"].state.services)
+    return cast("Services", request.scope["app"].state.services)
 
 
 def project(request: Request) -> str:

@@ -6,10 +6,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
+from mockserver.pagination import cursor_list, read_order
 from mockserver.routes._helpers import answer, project, services
-from mockserver.schemas.common import CursorListResponse, DeletedResponse
-from mockserver.schemas.files import UPLOAD_PURPOSES, FileObject
+from mockserver.schemas.common import DeletedResponse
+from mockserver.schemas.files import UPLOAD_PURPOSES
 
 _FORM_FIELDS = {"file", "purpose", "expires_after[anchor]", "expires_after[seconds]"}
 
@@ -85,18 +85,9 @@ async def create_file(request: Request) -> Response:
 
 async def list_files(request: Request) -> Response:
     query = request.query_params
-    limit = read_limit(query, default=10000, maximum=10000)
     order = read_order(query, default="desc")
-    purpose = query.get("purpose")
-    store = services(request).store.files
-    items = store.newest_first(project(request)) if order == "desc" else store.oldest_first(project(request))
-    if purpose:
-        items = ((object_id, file) for object_id, file in items if file.purpose == purpose)
-    page = paginate(items, after=query.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda file: file.id)
-    return answer(
-        CursorListResponse[FileObject](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    items = services(request).files.listed(project(request), newest_first=order == "desc", purpose=query.get("purpose"))
+    return answer(cursor_list(items, query, default_limit=10000, max_limit=10000))
 
 
 async def retrieve_file(request: Request) -> Response:

@@ -7,9 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.pagination import cursor_list
 from mockserver.routes._helpers import answer, project, read_body, read_optional_body, services
-from mockserver.schemas.common import CursorListResponse
 from mockserver.schemas.webhook_endpoints import (
     CreateWebhookEndpoint,
     DeletedWebhookEndpoint,
@@ -35,14 +34,9 @@ async def create_endpoint(request: Request) -> Response:
 
 
 async def list_endpoints(request: Request) -> Response:
-    query = request.query_params
-    limit = read_limit(query, default=20, maximum=100)
-    page = paginate(services(request).endpoints.newest_first(project(request)), after=query.get("after"), limit=limit)
-    data = [WebhookEndpointObject.of(endpoint) for endpoint in page.data]
-    first_id, last_id = first_last_ids(page, lambda endpoint: endpoint.id)
-    return answer(
-        CursorListResponse[WebhookEndpointObject](data=data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    endpoints = services(request).endpoints.newest_first(project(request))
+    wire = ((endpoint_id, WebhookEndpointObject.of(endpoint)) for endpoint_id, endpoint in endpoints)
+    return answer(cursor_list(wire, request.query_params))
 
 
 async def retrieve_endpoint(request: Request) -> Response:

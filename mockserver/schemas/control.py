@@ -6,9 +6,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.kinds.batches.schemas import BatchError
-from mockserver.kinds.eval_runs.schemas import EvalRunError
-from mockserver.kinds.fine_tuning.schemas import JobError
 from mockserver.schemas.common import Request, bounded
 
 
@@ -55,16 +52,11 @@ class JournalEntry(BaseModel):
     body: Any = None
 
 
-class ForceJobTransition(Request):
+class ForceTransition(Request):
+    """A forced transition's body: the target status; each kind adds the details of its outcomes (an error)."""
+
     status: str
-    error: JobError | None = None
 
-
-class ForceBatchTransition(Request):
-    status: str
-    errors: list[BatchError] | None = None
-
-
-class ForceRunTransition(Request):
-    status: str
-    error: EvalRunError | None = None
+    def details(self) -> dict[str, Any]:
+        """What the body says beside the status, as the lifecycle takes it (`error=...`)."""
+        return {name: getattr(self, name) for name in type(self).model_fields if name != "status"}

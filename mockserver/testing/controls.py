@@ -128,10 +128,12 @@ class Harness(ABC):
     def now(self) -> float:
         return float(self._control("GET", "/clock")["now"])
 
-    def transition(self, job_id: str, status: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Force a fine-tuning job to `status` through the legal path."""
-        body: dict[str, Any] = {"status": status} | ({"error": error} if error else {})
-        answer: dict[str, Any] = self._control("POST", f"/fine_tuning/jobs/{job_id}/transition", json=body)
+    def transition(self, object_id: str, status: str, **details: Any) -> dict[str, Any]:
+        """Force an object of any kind (a job, a batch, an eval run) to `status` through the legal path, with the
+        details of its outcome where the kind takes them (`error={...}` for a job or a run, `errors=[...]` for a
+        batch)."""
+        body = {"status": status, **{name: value for name, value in details.items() if value is not None}}
+        answer: dict[str, Any] = self._control("POST", f"/objects/{object_id}/transition", json=body)
         return answer
 
     def add_webhook_endpoint(

@@ -1,4 +1,5 @@
-"""Which transitions OpenAI announces, and the record of every event this server emitted."""
+"""The record of every event this server emitted: one per transition that a kind announces (`Kind.events`;
+intermediate states announce nothing, as on the real API)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from mockserver.ids import IdFactory
+from mockserver.kinds import ANNOUNCED
 from mockserver.lifecycles.runtime import Transition
 from mockserver.schemas.webhooks import EventData, RecordedEvent
-
-# (object, new status) -> event type. Intermediate states send nothing, as on the real API.
-ANNOUNCED: dict[tuple[str, str], str] = {
-    ("fine_tuning.job", "succeeded"): "fine_tuning.job.succeeded",
-    ("fine_tuning.job", "failed"): "fine_tuning.job.failed",
-    ("fine_tuning.job", "cancelled"): "fine_tuning.job.cancelled",
-    ("batch", "completed"): "batch.completed",
-    ("batch", "failed"): "batch.failed",
-    ("batch", "expired"): "batch.expired",
-    ("batch", "cancelled"): "batch.cancelled",
-    ("eval.run", "completed"): "eval.run.succeeded",
-    ("eval.run", "failed"): "eval.run.failed",
-    ("eval.run", "canceled"): "eval.run.canceled",
-}
 
 
 class LoggedEvent(NamedTuple):

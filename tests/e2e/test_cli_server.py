@@ -12,7 +12,7 @@ import httpx
 import openai
 import pytest
 
-from mockserver.settings import DEFAULT_PHASES
+from mockserver.kinds import DEFAULT_PHASES
 from tests.conftest import FIXTURES, ROOT, training_lines
 from tests.e2e.conftest import CliServer, start_cli
 

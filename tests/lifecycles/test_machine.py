@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from mockserver.kinds.fine_tuning.lifecycle import MACHINE
+from mockserver.lifecycles.machine import StateMachine, UserAction
 
 
 def test_legal_paths_go_forward_through_every_working_state() -> None:
@@ -28,3 +31,13 @@ def test_no_path_backwards_or_to_itself() -> None:
     # pause-then-resume would lead back to queued: a forced path never detours through paused
     assert MACHINE.path("running", "queued") is None
     assert MACHINE.path("running", "paused") == ["paused"]
+
+
+def test_user_actions_are_edges_of_the_machine() -> None:
+    assert MACHINE.actions["resume"] == UserAction("queued", "resumed", ("paused",))
+    with pytest.raises(ValueError, match=r"action 'resume': running -> queued is not an edge of the machine"):
+        StateMachine(
+            edges={"queued": ("running",), "running": ("done",)},
+            terminal=frozenset({"done"}),
+            actions={"resume": UserAction("queued", "resumed", ("running",))},
+        )

@@ -212,7 +212,7 @@ import openai
 def test_breaks_the_server(mock_openai_server, openai_client):
     def boom(*args, **kwargs):
         raise RuntimeError("a bug inside the mock")
-    mock_openai_server.services.fine_tuning.get = boom
+    mock_openai_server.services.lifecycles["fine_tuning_jobs"].get = boom
     with pytest.raises(openai.InternalServerError):
         openai_client.fine_tuning.jobs.retrieve("ftjob-x")
 """,

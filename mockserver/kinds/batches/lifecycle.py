@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
-from mockserver.files import Files
 from mockserver.kinds.batches.input import BatchInput, read_batch_input
 from mockserver.kinds.batches.responses import respond
 from mockserver.kinds.batches.schemas import (
@@ -27,9 +26,7 @@ from mockserver.kinds.batches.schemas import (
     ResponseEnvelope,
 )
 from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.machine import StateMachine
-from mockserver.lifecycles.runtime import Runtime
-from mockserver.store import Collection
+from mockserver.lifecycles.machine import StateMachine, UserAction
 
 COMPLETION_WINDOW = 24 * 3600
 MAX_STEPS = 10
@@ -42,6 +39,7 @@ MACHINE = StateMachine(
         "cancelling": ("cancelled",),
     },
     terminal=frozenset({"completed", "failed", "expired", "cancelled"}),
+    actions={"cancel": UserAction("cancelling", "cancelled", ("validating", "in_progress", "finalizing"))},
 )
 
 VALIDATION_FAILURE = BatchError(code="invalid_file", message="The input file could not be validated.")
@@ -66,19 +64,6 @@ class _Batch(Entry[Batch]):
 
 
 class BatchLifecycle(Lifecycle[Batch, _Batch]):
-    OBJECT = "batch"
-    NOUN = "batch"
-    MACHINE = MACHINE
-    SCENARIOS = ("succeed", "fail", "fail_validation", "stall", "expire")
-    USER_ACTIONS = {"cancel": ("cancelling", "cancelled", ("validating", "in_progress", "finalizing"))}
-
-    def __init__(self, runtime: Runtime, files: Files) -> None:
-        super().__init__(runtime)
-        self._files = files
-
-    def collection(self) -> Collection[Batch]:
-        return self._rt.store.batches
-
     def not_found(self, object_id: str) -> APIError:
         return NotFoundError(f"No batch found with id '{object_id}'.", param="batch_id")
 
@@ -86,7 +71,7 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
 
     def create(self, project: str, request: CreateBatch, *, scenario: str | None = None) -> Batch:
         scenario = self.scenario(scenario, request.metadata)
-        file = self._rt.store.files.get(project, request.input_file_id)
+        file = self._files.find(project, request.input_file_id)
         if file is None:
             raise InvalidRequestError(f"No such File object: {request.input_file_id}", param="input_file_id")
         if file.purpose != "batch":
@@ -94,10 +79,10 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
                 f"File {file.id} has purpose '{file.purpose}', but batch input files must have purpose 'batch'.",
                 param="input_file_id",
             )
-        parsed = read_batch_input(self._rt.store.file_contents[file.id], request.endpoint)
+        parsed = read_batch_input(self._files.content(project, file.id), request.endpoint)
         at = self._rt.now()
         batch = Batch(
-            id=self._rt.ids.batch(),
+            id=self.kind.new_id(self._rt.ids),
             endpoint=request.endpoint,
             model=parsed.model,
             input_file_id=file.id,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from mockserver.schemas.common import Metadata, Request, Wire, bounded
+from mockserver.schemas.control import ForceTransition
 
 BatchStatus = Literal[
     "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
@@ -107,3 +108,7 @@ class OutputLine(BaseModel):
     custom_id: str
     response: ResponseEnvelope | None
     error: LineError | None
+
+
+class ForceBatchTransition(ForceTransition):
+    errors: list[BatchError] | None = None

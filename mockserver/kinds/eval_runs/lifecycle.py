@@ -3,8 +3,9 @@ as the real API spells it) at once when cancelled."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.kinds.eval_runs.schemas import (
@@ -18,8 +19,14 @@ from mockserver.kinds.eval_runs.schemas import (
     FileIdSource,
 )
 from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.machine import StateMachine
+from mockserver.lifecycles.machine import StateMachine, UserAction
+from mockserver.lifecycles.runtime import Runtime
+from mockserver.schemas.control import ForceTransition
 from mockserver.store import Collection
+
+if TYPE_CHECKING:
+    from mockserver.files import Files
+    from mockserver.kinds.kind import Kind
 
 # How many items a run over stored completions or responses logs finds: the mock has no logs to count.
 LOGGED_ITEMS = 10
@@ -27,6 +34,7 @@ LOGGED_ITEMS = 10
 MACHINE = StateMachine(
     edges={"queued": ("in_progress", "failed", "canceled"), "in_progress": ("completed", "failed", "canceled")},
     terminal=frozenset({"completed", "failed", "canceled"}),
+    actions={"cancel": UserAction("canceled", "canceled", ("queued", "in_progress"))},
 )
 
 VALIDATION_FAILURE = EvalRunError(code="invalid_data_source", message="The run's data source could not be read.")
@@ -56,17 +64,20 @@ class _Run(Entry[EvalRun]):
 
 
 class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
-    OBJECT = "eval.run"
-    NOUN = "eval run"
-    MACHINE = MACHINE
-    SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
-    USER_ACTIONS = {"cancel": ("canceled", "canceled", ("queued", "in_progress"))}
+    """Eval runs, and the evals they belong to (which have no lifecycle of their own)."""
 
-    def collection(self) -> Collection[EvalRun]:
-        return self._rt.store.eval_runs
+    def __init__(self, kind: Kind, runtime: Runtime, files: Files) -> None:
+        super().__init__(kind, runtime, files)
+        self.evals: Collection[Eval] = Collection()
 
     def not_found(self, object_id: str) -> APIError:
         return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
+
+    def force_at(self, path_params: Mapping[str, str], body: ForceTransition) -> EvalRun:
+        found = self.objects.get_any(path_params["id"])
+        if found is None or found[1].eval_id != path_params["eval_id"]:
+            raise self.not_found(path_params["id"])
+        return super().force_at(path_params, body)
 
     # -- evals -------------------------------------------------------------------------------------------------------
 
@@ -83,11 +94,11 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             created_at=int(self._rt.now()),
             metadata=request.metadata,
         )
-        self._rt.store.evals.add(project, evaluation.id, evaluation)
+        self.evals.add(project, evaluation.id, evaluation)
         return evaluation
 
     def get_eval(self, project: str, eval_id: str) -> Eval:
-        found = self._rt.store.evals.get(project, eval_id)
+        found = self.evals.get(project, eval_id)
         if found is None:
             raise NotFoundError(f"No eval found with id '{eval_id}'.", param="eval_id")
         return found
@@ -100,7 +111,7 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         items = self._count_items(project, request)
         source = request.data_source
         at = self._rt.now()
-        run_id = self._rt.ids.eval_run()
+        run_id = self.kind.new_id(self._rt.ids)
         run = EvalRun(
             id=run_id,
             eval_id=evaluation.id,
@@ -135,10 +146,10 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         if isinstance(source, FileContentSource):
             return len(source.content)
         if isinstance(source, FileIdSource):
-            file = self._rt.store.files.get(project, source.id)
+            file = self._files.find(project, source.id)
             if file is None:
                 raise InvalidRequestError(f"No such File object: {source.id}", param="data_source.source.id")
-            content = self._rt.store.file_contents[file.id]
+            content = self._files.content(project, file.id)
             return sum(1 for line in content.decode("utf-8", "replace").splitlines() if line.strip())
         return source.limit or LOGGED_ITEMS
 

@@ -5,65 +5,64 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.kinds.eval_runs.schemas import CreateEval, CreateEvalRun, EvalRun
-from mockserver.pagination import first_last_ids, paginate, read_limit, read_order
+from mockserver.kinds.eval_runs.lifecycle import EvalRunLifecycle
+from mockserver.kinds.eval_runs.schemas import CreateEval, CreateEvalRun
+from mockserver.pagination import cursor_list, read_order
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
-from mockserver.schemas.common import CursorListResponse
+
+
+def runs(request: Request) -> EvalRunLifecycle:
+    return services(request).lifecycle(EvalRunLifecycle)
+
 
 RUN_STATUSES = ("queued", "in_progress", "completed", "canceled", "failed")
 
 
 async def create_eval(request: Request) -> Response:
     body = await read_body(request, CreateEval)
-    return answer(services(request).eval_runs.create_eval(project(request), body))
+    return answer(runs(request).create_eval(project(request), body))
 
 
 async def retrieve_eval(request: Request) -> Response:
-    return answer(services(request).eval_runs.get_eval(project(request), request.path_params["eval_id"]))
+    return answer(runs(request).get_eval(project(request), request.path_params["eval_id"]))
 
 
 async def create_run(request: Request) -> Response:
     body = await read_body(request, CreateEvalRun)
-    runs = services(request).eval_runs
-    run = runs.create(
+    run = runs(request).create(
         project(request), request.path_params["eval_id"], body, scenario=request.headers.get(SCENARIO_HEADER)
     )
     return answer(run)
 
 
 async def list_runs(request: Request) -> Response:
-    svc, query = services(request), request.query_params
-    evaluation = svc.eval_runs.get_eval(project(request), request.path_params["eval_id"])
-    limit = read_limit(query, default=20, maximum=100)
+    query = request.query_params
+    lifecycle = runs(request)
+    evaluation = lifecycle.get_eval(project(request), request.path_params["eval_id"])
     order, status = read_order(query, default="asc"), query.get("status")
     if status is not None and status not in RUN_STATUSES:
         supported = ", ".join(f"'{s}'" for s in RUN_STATUSES)
         raise InvalidRequestError(
             f"Invalid value: '{status}'. Supported values are: {supported}.", param="status", code="invalid_value"
         )
-    store = svc.store.eval_runs
-    runs = store.oldest_first(project(request)) if order == "asc" else store.newest_first(project(request))
+    listed = lifecycle.objects.oldest_first if order == "asc" else lifecycle.objects.newest_first
     matching = (
         (run_id, run)
-        for run_id, run in runs
+        for run_id, run in listed(project(request))
         if run.eval_id == evaluation.id and (status is None or run.status == status)
     )
-    page = paginate(matching, after=query.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda run: run.id)
-    return answer(
-        CursorListResponse[EvalRun](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    return answer(cursor_list(matching, query))
 
 
 async def retrieve_run(request: Request) -> Response:
     params = request.path_params
-    return answer(services(request).eval_runs.get_run(project(request), params["eval_id"], params["run_id"]))
+    return answer(runs(request).get_run(project(request), params["eval_id"], params["run_id"]))
 
 
 async def cancel_run(request: Request) -> Response:
     await read_optional_body(request)
     params = request.path_params
-    return answer(services(request).eval_runs.cancel(project(request), params["eval_id"], params["run_id"]))
+    return answer(runs(request).cancel(project(request), params["eval_id"], params["run_id"]))
 
 
 routes: list[Route] = [

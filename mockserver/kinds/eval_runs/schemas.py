@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockserver.schemas.common import Metadata, NotNull, Request, Wire
+from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import (
     GraderMessage,
     PythonGrader,
@@ -182,4 +183,8 @@ class EvalRun(Wire):
     per_testing_criteria_results: list[dict[str, Any]] = Field(default_factory=list)
     data_source: dict[str, Any]
     metadata: dict[str, str] | None = None
+    error: EvalRunError | None = None
+
+
+class ForceRunTransition(ForceTransition):
     error: EvalRunError | None = None

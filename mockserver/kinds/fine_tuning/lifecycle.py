@@ -5,7 +5,7 @@ metrics events and checkpoint."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
@@ -31,13 +31,12 @@ from mockserver.kinds.fine_tuning.training import (
 )
 from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_file
 from mockserver.lifecycles.base import Entry, Lifecycle
-from mockserver.lifecycles.machine import StateMachine
+from mockserver.lifecycles.machine import StateMachine, UserAction
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.schemas.models import Model
-from mockserver.store import Collection
 
-OBJECT = "fine_tuning.job"
-SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
+if TYPE_CHECKING:
+    from mockserver.kinds.kind import Kind
 
 MACHINE = StateMachine(
     edges={
@@ -48,14 +47,12 @@ MACHINE = StateMachine(
     },
     terminal=frozenset({"succeeded", "failed", "cancelled"}),
     no_detour=frozenset({"paused"}),
+    actions={
+        "cancel": UserAction("cancelled", "cancelled", ("validating_files", "queued", "running", "paused")),
+        "pause": UserAction("paused", "paused", ("queued", "running")),
+        "resume": UserAction("queued", "resumed", ("paused",)),
+    },
 )
-
-# What a user may ask of a job: action -> (resulting status, its participle, the statuses that allow it).
-USER_ACTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "cancel": ("cancelled", "cancelled", ("validating_files", "queued", "running", "paused")),
-    "pause": ("paused", "paused", ("queued", "running")),
-    "resume": ("queued", "resumed", ("paused",)),
-}
 
 # Most events carry `{}` as data; "Fine-tuning job started" carries null, as the real API sends.
 _NO_DATA: Final[dict[str, Any]] = {}
@@ -97,24 +94,13 @@ class _Job(Entry[FineTuningJob]):
 
 
 class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
-    OBJECT = OBJECT
-    NOUN = "fine-tuning job"
-    MACHINE = MACHINE
-    SCENARIOS = SCENARIOS
-    USER_ACTIONS = USER_ACTIONS
-
-    def __init__(self, runtime: Runtime, files: Files) -> None:
-        super().__init__(runtime)
-        self._files = files
+    def __init__(self, kind: Kind, runtime: Runtime, files: Files) -> None:
+        super().__init__(kind, runtime, files)
         # Files never change once uploaded, so each is read once per way it is used, not once per job.
         self._inspected: dict[tuple[str, str, str, str], TrainingData] = {}
-
-    def clear(self) -> None:
-        super().clear()
-        self._inspected.clear()
-
-    def collection(self) -> Collection[FineTuningJob]:
-        return self._rt.store.fine_tuning_jobs
+        # Per job, oldest first (append-only) and compact: routes read them in reverse, wire models made per page.
+        self._events: dict[str, list[EventRecord]] = {}
+        self._checkpoints: dict[str, list[Checkpoint]] = {}
 
     def not_found(self, object_id: str) -> APIError:
         return NotFoundError(f"Could not find fine tune: {object_id}", param="fine_tune_id", code="fine_tune_not_found")
@@ -142,7 +128,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         at = self._rt.now()
         ids = self._rt.ids
         job = FineTuningJob(
-            id=job_id or ids.fine_tuning_job(),
+            id=job_id or self.kind.new_id(ids),
             created_at=int(at),
             hyperparameters=_hyperparameters(method),
             model=request.model,
@@ -156,8 +142,8 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             metadata=request.metadata,
             user_provided_suffix=request.suffix,
         )
-        self._rt.store.job_events[job.id] = []
-        self._rt.store.job_checkpoints[job.id] = []
+        self._events[job.id] = []
+        self._checkpoints[job.id] = []
         state = _Job(
             obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation
         )
@@ -174,6 +160,11 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         self._after_phase(state, "fine_tuning.validating_files", at, self._validated)
         return job
 
+    def seed(
+        self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None
+    ) -> FineTuningJob:
+        return self.create(project, CreateFineTuningJob.model_validate(fields), scenario=scenario, job_id=object_id)
+
     def cancel(self, project: str, job_id: str) -> FineTuningJob:
         return self.act(project, job_id, "cancel")
 
@@ -182,6 +173,14 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
 
     def resume(self, project: str, job_id: str) -> FineTuningJob:
         return self.act(project, job_id, "resume")
+
+    def events(self, project: str, job_id: str) -> list[EventRecord]:
+        """The job's events, oldest first."""
+        return self._events[self.get(project, job_id).id]
+
+    def checkpoints(self, project: str, job_id: str) -> list[Checkpoint]:
+        """The job's checkpoints, oldest first."""
+        return self._checkpoints[self.get(project, job_id).id]
 
     # -- checks ------------------------------------------------------------------------------------------------------
 
@@ -211,7 +210,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         return base.id
 
     def _inspect(self, project: str, file_id: str, param: str, method: str, model: str) -> TrainingData:
-        file = self._rt.store.files.get(project, file_id)
+        file = self._files.find(project, file_id)
         if file is None:
             raise InvalidRequestError(f"invalid {param}: {file_id}", param=param)
         if file.purpose != "fine-tune":
@@ -221,7 +220,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             )
         key = (file_id, method, model, param)
         if key not in self._inspected:
-            content = self._rt.store.file_contents[file_id]
+            content = self._files.content(project, file_id)
             self._inspected[key] = inspect_file(content, file_id=file_id, method=method, model=model, param=param)
         return self._inspected[key]
 
@@ -368,7 +367,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         event = EventRecord(
             self._rt.ids.fine_tuning_event(), int(at), level, message, kind, {} if data is _NO_DATA else data
         )
-        self._rt.store.job_events[state.obj.id].append(event)
+        self._events[state.obj.id].append(event)
 
     def _checkpoint(self, state: _Job, at: float, name: str, data: dict[str, Any]) -> None:
         checkpoint = Checkpoint(
@@ -379,4 +378,4 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             step_number=int(data["step"]),
             metrics=checkpoint_metrics(data),
         )
-        self._rt.store.job_checkpoints[state.obj.id].append(checkpoint)
+        self._checkpoints[state.obj.id].append(checkpoint)

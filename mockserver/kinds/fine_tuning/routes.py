@@ -7,15 +7,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.kinds.fine_tuning.schemas import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
-from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
+from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob, FineTuningJob, JobEvent
+from mockserver.pagination import cursor_list, paginate, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
-from mockserver.schemas.common import CursorListResponse, ListResponse
+from mockserver.schemas.common import ListResponse
+
+
+def jobs(request: Request) -> FineTuningLifecycle:
+    return services(request).lifecycle(FineTuningLifecycle)
 
 
 async def create_job(request: Request) -> Response:
     body = await read_body(request, CreateFineTuningJob)
-    job = services(request).fine_tuning.create(project(request), body, scenario=request.headers.get(SCENARIO_HEADER))
+    job = jobs(request).create(project(request), body, scenario=request.headers.get(SCENARIO_HEADER))
     return answer(job)
 
 
@@ -43,7 +48,7 @@ async def list_jobs(request: Request) -> Response:
     only_without, wanted = _metadata_filter(request)
 
     def matching() -> Iterator[tuple[str, FineTuningJob]]:
-        for job_id, job in services(request).store.fine_tuning_jobs.newest_first(project(request)):
+        for job_id, job in jobs(request).objects.newest_first(project(request)):
             metadata = job.metadata or {}
             if only_without and metadata:
                 continue
@@ -55,29 +60,27 @@ async def list_jobs(request: Request) -> Response:
 
 
 async def retrieve_job(request: Request) -> Response:
-    return answer(services(request).fine_tuning.get(project(request), request.path_params["job_id"]))
+    return answer(jobs(request).get(project(request), request.path_params["job_id"]))
 
 
 async def cancel_job(request: Request) -> Response:
     await read_optional_body(request)
-    return answer(services(request).fine_tuning.cancel(project(request), request.path_params["job_id"]))
+    return answer(jobs(request).cancel(project(request), request.path_params["job_id"]))
 
 
 async def pause_job(request: Request) -> Response:
     await read_optional_body(request)
-    return answer(services(request).fine_tuning.pause(project(request), request.path_params["job_id"]))
+    return answer(jobs(request).pause(project(request), request.path_params["job_id"]))
 
 
 async def resume_job(request: Request) -> Response:
     await read_optional_body(request)
-    return answer(services(request).fine_tuning.resume(project(request), request.path_params["job_id"]))
+    return answer(jobs(request).resume(project(request), request.path_params["job_id"]))
 
 
 async def list_events(request: Request) -> Response:
-    svc = services(request)
-    job = svc.fine_tuning.get(project(request), request.path_params["job_id"])
+    events = jobs(request).events(project(request), request.path_params["job_id"])
     limit = read_limit(request.query_params, default=20)
-    events = svc.store.job_events[job.id]
     page = paginate(
         ((event.id, event) for event in reversed(events)), after=request.query_params.get("after"), limit=limit
     )
@@ -85,15 +88,9 @@ async def list_events(request: Request) -> Response:
 
 
 async def list_checkpoints(request: Request) -> Response:
-    svc = services(request)
-    job = svc.fine_tuning.get(project(request), request.path_params["job_id"])
-    limit = read_limit(request.query_params, default=10)
-    checkpoints = svc.store.job_checkpoints[job.id]
-    page = paginate(((c.id, c) for c in reversed(checkpoints)), after=request.query_params.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda checkpoint: checkpoint.id)
-    return answer(
-        CursorListResponse[Checkpoint](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    checkpoints = jobs(request).checkpoints(project(request), request.path_params["job_id"])
+    newest_first = ((checkpoint.id, checkpoint) for checkpoint in reversed(checkpoints))
+    return answer(cursor_list(newest_first, request.query_params, default_limit=10, max_limit=None))
 
 
 routes: list[Route] = [

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import BaseModel, Field, model_validator
 
 from mockserver.schemas.common import LeftOutWhenNone, Metadata, Request, Wire, bounded
+from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import Grader
 from mockserver.validation import custom_error
 
@@ -216,3 +217,7 @@ class Checkpoint(Wire):
 # ones when its hyperparameters are resolved), so one instance serves thousands of idle jobs.
 DEFAULT_METHOD = Method(type="supervised", supervised=SupervisedMethod())
 AUTO_HYPERPARAMETERS = Hyperparameters()
+
+
+class ForceJobTransition(ForceTransition):
+    error: JobError | None = None

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mockserver import Settings, create_app
-from mockserver.seed import SeedError
+from mockserver.fixtures import FixturesError
 from tests.conftest import BASE_URL, FIXTURES
 
 SEEDED = {
@@ -67,7 +67,7 @@ async def test_reset_brings_the_seed_back(seeded: httpx.AsyncClient) -> None:
 def test_a_broken_seed_file_says_what_is_wrong(tmp_path: Path, content: str, fragment: str) -> None:
     path = tmp_path / "seed.json"
     path.write_text(content)
-    with pytest.raises(SeedError, match=None) as caught:
+    with pytest.raises(FixturesError, match=None) as caught:
         create_app(Settings(fixtures=path))
     assert fragment in str(caught.value)
 
@@ -76,7 +76,7 @@ def test_ids_given_twice_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "seed.json"
     entry = {"id": "file-same", "filename": "a.txt", "purpose": "user_data", "content": "x"}
     path.write_text(json.dumps({"files": [entry, entry]}))
-    with pytest.raises(SeedError, match="file-same"):
+    with pytest.raises(FixturesError, match="file-same"):
         create_app(Settings(fixtures=path))
 
 
