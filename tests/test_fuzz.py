@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from typing import Any
 
 import hypothesis
@@ -17,8 +18,10 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_schema_conformance,
 )
+from starlette.routing import Match
 
 from mockserver import Settings, create_app
+from mockserver.routes import table
 from tests.openapi import (
     NEGATIVE_CHECK_EXCEPTIONS,
     ROUTE_ALIASES,
@@ -31,16 +34,12 @@ from tests.openapi import (
 pytestmark = pytest.mark.heavy
 
 EXAMPLES = int(os.environ.get("MOCKSERVER_FUZZ_EXAMPLES", "8"))
-# Operations of the spec the mock does not implement (they answer 404 unknown_url, checked elsewhere).
-NOT_IMPLEMENTED = {
-    ("GET", "/evals"),
-    ("POST", "/evals/{eval_id}"),
-    ("DELETE", "/evals/{eval_id}"),
-    ("DELETE", "/evals/{eval_id}/runs/{run_id}"),
-    ("GET", "/evals/{eval_id}/runs/{run_id}/output_items"),
-    ("GET", "/evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}"),
-}
-PREFIXES = ("/files", "/fine_tuning/jobs", "/batches", "/evals", "/models")
+
+
+def _served(method: str, path: str) -> bool:
+    """Whether the mock serves this spec operation (its route table matches it in full)."""
+    scope = {"type": "http", "method": method, "path": "/v1" + re.sub(r"\{[^/]+\}", "x", path), "root_path": ""}
+    return table.matches(scope)[0] is Match.FULL
 
 
 def _spec() -> dict[str, Any]:
@@ -49,9 +48,7 @@ def _spec() -> dict[str, Any]:
     _patch_known_differences(components["schemas"])
     paths = {}
     for path, item in document["paths"].items():
-        if not path.startswith(PREFIXES):
-            continue
-        kept = {m: op for m, op in item.items() if (m.upper(), path) not in NOT_IMPLEMENTED}
+        kept = {m: op for m, op in item.items() if isinstance(op, dict) and _served(m.upper(), path)}
         if kept:
             paths[path] = _to_json_schema(copy.deepcopy(kept))
     patch_operations(paths)
