@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mockserver.schemas.common import Metadata, Request, Wire, bounded
 from mockserver.schemas.control import ForceTransition
@@ -32,6 +32,8 @@ class CreateBatch(Request):
 
 
 class BatchError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     message: str
     param: str | None = None
@@ -97,6 +99,8 @@ class ResponseEnvelope(BaseModel):
 
 
 class LineError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     message: str
 

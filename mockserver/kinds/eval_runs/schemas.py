@@ -165,6 +165,8 @@ class ResultCounts(BaseModel):
 
 
 class EvalRunError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     message: str
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mockserver.schemas.common import LeftOutWhenNone, Metadata, Request, Wire, bounded
 from mockserver.schemas.control import ForceTransition
@@ -33,6 +33,8 @@ Seed = Annotated[int, bounded(integer=True, minimum=0, maximum=2147483647)]
 
 
 class SupervisedHyperparameters(Request):
+    model_config = ConfigDict(frozen=True)
+
     batch_size: BatchSize = "auto"
     learning_rate_multiplier: LearningRateMultiplier = "auto"
     n_epochs: NEpochs = "auto"
@@ -50,19 +52,27 @@ class ReinforcementHyperparameters(SupervisedHyperparameters):
 
 
 class SupervisedMethod(Request):
+    model_config = ConfigDict(frozen=True)
+
     hyperparameters: SupervisedHyperparameters = Field(default_factory=SupervisedHyperparameters)
 
 
 class DpoMethod(Request):
+    model_config = ConfigDict(frozen=True)
+
     hyperparameters: DpoHyperparameters = Field(default_factory=DpoHyperparameters)
 
 
 class ReinforcementMethod(Request):
+    model_config = ConfigDict(frozen=True)
+
     grader: Grader
     hyperparameters: ReinforcementHyperparameters = Field(default_factory=ReinforcementHyperparameters)
 
 
 class Method(Request):
+    model_config = ConfigDict(frozen=True)
+
     # The real API echoes only the configuration of the chosen type; `_one_configuration` leaves the others None.
     type: MethodType
     supervised: LeftOutWhenNone[SupervisedMethod] = None
@@ -131,12 +141,16 @@ class CreateFineTuningJob(Request):
 
 
 class JobError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     message: str
     param: str | None = None
 
 
 class Hyperparameters(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     batch_size: Literal["auto"] | int | None = "auto"
     learning_rate_multiplier: Literal["auto"] | float = "auto"
     n_epochs: Literal["auto"] | int = "auto"
