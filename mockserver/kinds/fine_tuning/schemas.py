@@ -79,6 +79,16 @@ class Method(Request):
     dpo: LeftOutWhenNone[DpoMethod] = None
     reinforcement: LeftOutWhenNone[ReinforcementMethod] = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_configuration(cls, data: Any) -> Any:
+        # The job echoes the chosen configuration with its defaults, even when the request named only the type.
+        if isinstance(data, dict):
+            chosen = data.get("type")
+            if chosen in ("supervised", "dpo") and data.get(chosen) is None:
+                return {**data, chosen: {}}
+        return data
+
     @model_validator(mode="after")
     def _one_configuration(self) -> Method:
         for other in ("supervised", "dpo", "reinforcement"):
@@ -89,11 +99,6 @@ class Method(Request):
                 )
         if self.type == "reinforcement" and self.reinforcement is None:
             raise custom_error("invalid_value", "Missing required parameter: 'method.reinforcement.grader'.")
-        # The job echoes the chosen configuration with its defaults, even when the request named only the type.
-        if self.type == "supervised" and self.supervised is None:
-            self.supervised = SupervisedMethod()
-        if self.type == "dpo" and self.dpo is None:
-            self.dpo = DpoMethod()
         return self
 
     @property
