@@ -8,7 +8,7 @@ from mockserver.schemas.models import Model
 
 
 @dataclass(frozen=True)
-class BaseModel:
+class CatalogueModel:
     id: str
     created: int
     owned_by: str = "system"
@@ -19,26 +19,26 @@ class BaseModel:
 
 _SFT_DPO = frozenset({"supervised", "dpo"})
 
-BASE_MODELS: tuple[BaseModel, ...] = (
-    BaseModel("gpt-4o-mini-2024-07-18", 1721172717, methods=_SFT_DPO, aliases=("gpt-4o-mini",)),
-    BaseModel("gpt-4o-2024-08-06", 1722814719, methods=_SFT_DPO, aliases=("gpt-4o",)),
-    BaseModel("gpt-4.1-2025-04-14", 1744315746, methods=_SFT_DPO, aliases=("gpt-4.1",)),
-    BaseModel("gpt-4.1-mini-2025-04-14", 1744317547, methods=_SFT_DPO, aliases=("gpt-4.1-mini",)),
-    BaseModel("gpt-4.1-nano-2025-04-14", 1744321025, methods=_SFT_DPO, aliases=("gpt-4.1-nano",)),
-    BaseModel("gpt-3.5-turbo-0125", 1706048358, methods=frozenset({"supervised"}), aliases=("gpt-3.5-turbo",)),
-    BaseModel("gpt-3.5-turbo-1106", 1698959748, methods=frozenset({"supervised"})),
-    BaseModel("babbage-002", 1692634615, methods=frozenset({"supervised"})),
-    BaseModel("davinci-002", 1692634301, methods=frozenset({"supervised"})),
-    BaseModel("o4-mini-2025-04-16", 1744133506, methods=frozenset({"reinforcement"}), aliases=("o4-mini",)),
-    BaseModel("gpt-4o-mini", 1721172741),
-    BaseModel("gpt-4o", 1715367049),
-    BaseModel("gpt-4.1", 1744316542),
-    BaseModel("gpt-4.1-mini", 1744318173),
-    BaseModel("gpt-4.1-nano", 1744321707),
-    BaseModel("o4-mini", 1744225351),
-    BaseModel("gpt-3.5-turbo", 1677610602, owned_by="openai"),
-    BaseModel("text-embedding-3-small", 1705948997),
-    BaseModel("text-embedding-3-large", 1705953180),
+BASE_MODELS: tuple[CatalogueModel, ...] = (
+    CatalogueModel("gpt-4o-mini-2024-07-18", 1721172717, methods=_SFT_DPO, aliases=("gpt-4o-mini",)),
+    CatalogueModel("gpt-4o-2024-08-06", 1722814719, methods=_SFT_DPO, aliases=("gpt-4o",)),
+    CatalogueModel("gpt-4.1-2025-04-14", 1744315746, methods=_SFT_DPO, aliases=("gpt-4.1",)),
+    CatalogueModel("gpt-4.1-mini-2025-04-14", 1744317547, methods=_SFT_DPO, aliases=("gpt-4.1-mini",)),
+    CatalogueModel("gpt-4.1-nano-2025-04-14", 1744321025, methods=_SFT_DPO, aliases=("gpt-4.1-nano",)),
+    CatalogueModel("gpt-3.5-turbo-0125", 1706048358, methods=frozenset({"supervised"}), aliases=("gpt-3.5-turbo",)),
+    CatalogueModel("gpt-3.5-turbo-1106", 1698959748, methods=frozenset({"supervised"})),
+    CatalogueModel("babbage-002", 1692634615, methods=frozenset({"supervised"})),
+    CatalogueModel("davinci-002", 1692634301, methods=frozenset({"supervised"})),
+    CatalogueModel("o4-mini-2025-04-16", 1744133506, methods=frozenset({"reinforcement"}), aliases=("o4-mini",)),
+    CatalogueModel("gpt-4o-mini", 1721172741),
+    CatalogueModel("gpt-4o", 1715367049),
+    CatalogueModel("gpt-4.1", 1744316542),
+    CatalogueModel("gpt-4.1-mini", 1744318173),
+    CatalogueModel("gpt-4.1-nano", 1744321707),
+    CatalogueModel("o4-mini", 1744225351),
+    CatalogueModel("gpt-3.5-turbo", 1677610602, owned_by="openai"),
+    CatalogueModel("text-embedding-3-small", 1705948997),
+    CatalogueModel("text-embedding-3-large", 1705953180),
 )
 
 _BY_ID = {model.id: model for model in BASE_MODELS}
@@ -54,6 +54,6 @@ def base_model(model_id: str) -> Model | None:
     return None if found is None else Model(id=found.id, created=found.created, owned_by=found.owned_by)
 
 
-def fine_tunable(name: str) -> BaseModel | None:
+def fine_tunable(name: str) -> CatalogueModel | None:
     """The snapshot a fine-tuning `model` argument names (an alias resolves to its snapshot)."""
     return _FINE_TUNABLE.get(name)

@@ -7,7 +7,7 @@ APIError                      any status; the base
 ├── NotFoundError             404
 ├── MethodNotAllowedError     405
 ├── RequestTooLargeError      413
-└── ServerError               500 server_error (only the last-resort handler raises it)
+└── InternalServerError               500 server_error (only the last-resort handler raises it)
 """
 
 from __future__ import annotations
@@ -70,6 +70,6 @@ class RequestTooLargeError(APIError):
     status_code = 413
 
 
-class ServerError(APIError):
+class InternalServerError(APIError):
     status_code = 500
     type = "server_error"

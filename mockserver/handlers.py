@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.errors import APIError, MethodNotAllowedError, NotFoundError, ServerError
+from mockserver.errors import APIError, InternalServerError, MethodNotAllowedError, NotFoundError
 from mockserver.schemas.common import ErrorBody, ErrorResponse
 
 logger = logging.getLogger(__name__)
@@ -59,4 +59,4 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id", "")
     request.app.state.services.errors.append(exc)
     logger.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
-    return error_response(ServerError(SERVER_ERROR_MESSAGE.format(request_id)))
+    return error_response(InternalServerError(SERVER_ERROR_MESSAGE.format(request_id)))

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver import clock as clocks
 from mockserver.auth import UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
-from mockserver.faults import inject
 from mockserver.handlers import error_response
+from mockserver.injection import inject
 from mockserver.services import Services
 
 OPENAI_VERSION = b"2020-10-01"

@@ -33,6 +33,41 @@ def _lifecycles(runtime: Runtime, files: Files) -> dict[str, Lifecycle[Any, Any]
     return {kind.name: kind.lifecycle(kind, runtime, files) for kind in KINDS}
 
 
+def _runtime(settings: Settings, clock: Clock) -> Runtime:
+    """What the lifecycles share: the clock and its timer heap, seeded ids and fake data, the store."""
+    return Runtime(
+        clock=clock,
+        scheduler=Scheduler(clock),
+        ids=IdFactory(settings.seed),
+        fakes=FakeData(settings.seed),
+        store=Store(),
+        phases=settings.phases,
+        default_scenario=settings.default_scenario,
+    )
+
+
+def _webhooks(
+    settings: Settings,
+    runtime: Runtime,
+    transport: httpx.AsyncBaseTransport | None,
+    wall_clock: Callable[[], float] | None,
+) -> tuple[EventLog, Endpoints, Dispatcher]:
+    """Transitions become events, and events become deliveries to the endpoints that take them."""
+    events = EventLog(runtime.ids)
+    runtime.listeners.append(events.on_transition)
+    endpoints = Endpoints(settings, runtime.ids, runtime.clock)
+    dispatcher = Dispatcher(
+        settings=settings,
+        clock=runtime.clock,
+        scheduler=runtime.scheduler,
+        endpoints=endpoints,
+        transport=transport,
+        **({"wall_clock": wall_clock} if wall_clock is not None else {}),
+    )
+    events.listeners.append(dispatcher.on_event)
+    return events, endpoints, dispatcher
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -63,41 +98,16 @@ class Services:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> Services:
-        if clock is None:
-            clock = ManualClock() if settings.clock == "manual" else SystemClock()
-        scheduler = Scheduler(clock)
-        ids = IdFactory(settings.seed)
-        fakes = FakeData(settings.seed)
-        store = Store()
-        runtime = Runtime(
-            clock=clock,
-            scheduler=scheduler,
-            ids=ids,
-            fakes=fakes,
-            store=store,
-            phases=settings.phases,
-            default_scenario=settings.default_scenario,
-        )
-        files = Files(store, ids)
-        events = EventLog(ids)
-        runtime.listeners.append(events.on_transition)
-        endpoints = Endpoints(settings, ids, clock)
-        dispatcher = Dispatcher(
-            settings=settings,
-            clock=clock,
-            scheduler=scheduler,
-            endpoints=endpoints,
-            transport=webhook_transport,
-            **({"wall_clock": wall_clock} if wall_clock is not None else {}),
-        )
-        events.listeners.append(dispatcher.on_event)
+        runtime = _runtime(settings, clock or (ManualClock() if settings.clock == "manual" else SystemClock()))
+        files = Files(runtime.store, runtime.ids)
+        events, endpoints, dispatcher = _webhooks(settings, runtime, webhook_transport, wall_clock)
         return cls(
             settings=settings,
-            clock=clock,
-            scheduler=scheduler,
-            ids=ids,
-            fakes=fakes,
-            store=store,
+            clock=runtime.clock,
+            scheduler=runtime.scheduler,
+            ids=runtime.ids,
+            fakes=runtime.fakes,
+            store=runtime.store,
             runtime=runtime,
             files=files,
             lifecycles=_lifecycles(runtime, files),

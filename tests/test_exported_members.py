@@ -1,14 +1,34 @@
+"""The public surface is `mockserver.__all__`, sorted as httpx keeps its own, and `import mockserver` is light."""
+
 from __future__ import annotations
+
+import subprocess
+import sys
+import types
 
 import mockserver
 
 
-def test_the_public_api_is_exactly_what_all_names() -> None:
-    exported = set(mockserver.__all__)
-    public = {name for name in dir(mockserver) if not name.startswith("_")} | {"__version__"}
+def test_all_public_names_are_exported_and_sorted() -> None:
+    public = {
+        name
+        for name in dir(mockserver)
+        if not name.startswith("_") and not isinstance(getattr(mockserver, name), types.ModuleType)
+    }
     public.discard("annotations")  # `from __future__ import annotations`
-    # Sub-modules are importable but are not part of the top-level surface.
-    modules = {name for name in public if type(getattr(mockserver, name)).__name__ == "module"}
-    assert exported == public - modules
-    for name in exported:
-        assert getattr(mockserver, name) is not None
+    public.discard("TYPE_CHECKING")
+    public.discard("Any")
+    assert mockserver.__all__ == sorted(public | {"__version__"}, key=str.casefold)
+
+
+def test_mock_server_is_there_when_asked_for() -> None:
+    from mockserver import MockServer
+    from mockserver.testing import MockServer as Same
+
+    assert MockServer is Same
+
+
+def test_importing_mockserver_does_not_import_uvicorn() -> None:
+    code = "import sys, mockserver; print('uvicorn' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"

@@ -8,9 +8,9 @@ from starlette.routing import BaseRoute, Route
 
 from mockserver.control import traffic, webhooks
 from mockserver.errors import InvalidRequestError, NotFoundError
+from mockserver.http import answer, read_json, services
 from mockserver.kinds import KINDS
 from mockserver.kinds.kind import Kind
-from mockserver.routes._helpers import answer, read_json, services
 from mockserver.schemas.control import Advance, Advanced, ClockState, Health, TransitionRecord
 
 

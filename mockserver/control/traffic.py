@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.faults import CreateFault
-from mockserver.routes._helpers import answer, read_json, services
+from mockserver.http import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import NotFoundError
-from mockserver.routes._helpers import answer, read_json, services
+from mockserver.http import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 from mockserver.schemas.webhooks import (
     CreateEndpoint,

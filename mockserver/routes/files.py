@@ -6,8 +6,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
+from mockserver.http import answer, project, services
 from mockserver.pagination import cursor_list, read_order
-from mockserver.routes._helpers import answer, project, services
 from mockserver.schemas.common import DeletedResponse
 from mockserver.schemas.files import UPLOAD_PURPOSES
 

@@ -6,7 +6,7 @@ from starlette.routing import Route
 
 from mockserver.catalogue import base_model, base_models
 from mockserver.errors import NotFoundError, PermissionDeniedError
-from mockserver.routes._helpers import answer, project, services
+from mockserver.http import answer, project, services
 from mockserver.schemas.common import DeletedResponse
 from mockserver.schemas.models import ModelList
 

@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.http import answer, project, read_body, read_optional_body, services
 from mockserver.pagination import cursor_list
-from mockserver.routes._helpers import answer, project, read_body, read_optional_body, services
 from mockserver.schemas.webhook_endpoints import (
     CreateWebhookEndpoint,
     DeletedWebhookEndpoint,

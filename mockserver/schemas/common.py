@@ -21,7 +21,7 @@ def _is_none(value: object) -> bool:
 LeftOutWhenNone = Annotated[T | None, Field(exclude_if=_is_none)]
 
 
-class Request(BaseModel):
+class RequestBody(BaseModel):
     """A request body: unknown fields are refused (as the real API does) and types are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True)

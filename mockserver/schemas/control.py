@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.common import RequestBody, bounded
 
 
 class Health(BaseModel):
@@ -18,7 +18,7 @@ class ClockState(BaseModel):
     now: float
 
 
-class Advance(Request):
+class Advance(RequestBody):
     seconds: Annotated[float, bounded(integer=False, minimum=0)]
 
 
@@ -52,7 +52,7 @@ class JournalEntry(BaseModel):
     body: Any = None
 
 
-class ForceTransition(Request):
+class ForceTransition(RequestBody):
     """A forced transition's body: the target status; each kind adds the details of its outcomes (an error)."""
 
     status: str

@@ -7,21 +7,21 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
-from mockserver.schemas.common import NotNull, Request, bounded
+from mockserver.schemas.common import NotNull, RequestBody, bounded
 from mockserver.validation import PARAM, custom_error
 
 
-class CacheBreakpoint(Request):
+class CacheBreakpoint(RequestBody):
     mode: Literal["explicit"]
 
 
-class InputText(Request):
+class InputText(RequestBody):
     type: Literal["input_text"]
     text: str
     prompt_cache_breakpoint: Annotated[CacheBreakpoint | None, NotNull] = None
 
 
-class OutputText(Request):
+class OutputText(RequestBody):
     type: Literal["output_text"]
     text: str
 
@@ -33,18 +33,18 @@ def _uri(value: str) -> str:
     return value
 
 
-class InputImage(Request):
+class InputImage(RequestBody):
     type: Literal["input_image"]
     image_url: Annotated[str, AfterValidator(_uri)]
     detail: Annotated[str | None, NotNull] = None
 
 
-class AudioData(Request):
+class AudioData(RequestBody):
     data: str
     format: Literal["mp3", "wav"]
 
 
-class InputAudio(Request):
+class InputAudio(RequestBody):
     type: Literal["input_audio"]
     input_audio: AudioData
 
@@ -52,7 +52,7 @@ class InputAudio(Request):
 ContentPart = Annotated[InputText | OutputText | InputImage | InputAudio, Field(discriminator="type")]
 
 
-class GraderMessage(Request):
+class GraderMessage(RequestBody):
     """A message of a model grader's prompt: text, one content part, or a list of them (the spec's EvalItem)."""
 
     role: Literal["user", "assistant", "system", "developer"]
@@ -60,7 +60,7 @@ class GraderMessage(Request):
     type: Annotated[Literal["message"] | None, NotNull] = None
 
 
-class StringCheckGrader(Request):
+class StringCheckGrader(RequestBody):
     type: Literal["string_check"]
     name: str
     input: str
@@ -68,7 +68,7 @@ class StringCheckGrader(Request):
     operation: Literal["eq", "ne", "like", "ilike"]
 
 
-class TextSimilarityGrader(Request):
+class TextSimilarityGrader(RequestBody):
     type: Literal["text_similarity"]
     name: str
     input: str
@@ -79,14 +79,14 @@ class TextSimilarityGrader(Request):
     ]  # fmt: skip
 
 
-class PythonGrader(Request):
+class PythonGrader(RequestBody):
     type: Literal["python"]
     name: str
     source: str
     image_tag: Annotated[str | None, NotNull] = None
 
 
-class SamplingParams(Request):
+class SamplingParams(RequestBody):
     seed: int | None = None
     top_p: float | None = None
     temperature: float | None = None
@@ -94,7 +94,7 @@ class SamplingParams(Request):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = None
 
 
-class ScoreModelGrader(Request):
+class ScoreModelGrader(RequestBody):
     type: Literal["score_model"]
     name: str
     model: str
@@ -104,7 +104,7 @@ class ScoreModelGrader(Request):
     sampling_params: Annotated[SamplingParams | None, NotNull] = None
 
 
-class MultiGrader(Request):
+class MultiGrader(RequestBody):
     type: Literal["multi"]
     name: str
     graders: dict[str, Any]

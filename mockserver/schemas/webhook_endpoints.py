@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from mockserver.schemas.common import Request
+from mockserver.schemas.common import RequestBody
 from mockserver.schemas.webhooks import Url, WebhookEndpoint
 from mockserver.validation import PARAM, custom_error
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
@@ -26,23 +26,23 @@ EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 
 
-class CreateWebhookEndpoint(Request):
+class CreateWebhookEndpoint(RequestBody):
     url: Url
     name: Name
     event_types: EventTypes
 
 
-class UpdateWebhookEndpoint(Request):
+class UpdateWebhookEndpoint(RequestBody):
     url: Url | None = None
     name: Name | None = None
     event_types: EventTypes | None = None
 
 
-class RotateWebhookSecret(Request):
+class RotateWebhookSecret(RequestBody):
     keep_old_secret_active_for_24_hours: bool = False
 
 
-class TestWebhookEndpoint(Request):
+class TestWebhookEndpoint(RequestBody):
     __test__ = False  # a request body, not a pytest class
 
     event_type: EventType

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import LeftOutWhenNone, Request, bounded
+from mockserver.schemas.common import LeftOutWhenNone, RequestBody, bounded
 from mockserver.settings import check_http_url, check_webhook_secret
 from mockserver.validation import PARAM, custom_error
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
@@ -94,7 +94,7 @@ EventFilter = Annotated[list[str] | None, AfterValidator(_check_events)]
 Secret = Annotated[str | None, AfterValidator(_check_secret)]
 
 
-class CreateEndpoint(Request):
+class CreateEndpoint(RequestBody):
     url: Url
     secret: Secret = None
     events: EventFilter = None
@@ -102,19 +102,19 @@ class CreateEndpoint(Request):
     enabled: bool = True
 
 
-class UpdateEndpoint(Request):
+class UpdateEndpoint(RequestBody):
     url: Url | None = None
     events: EventFilter = None
     enabled: bool | None = None
 
 
-class RotateSecret(Request):
+class RotateSecret(RequestBody):
     secret: Secret = None
     # How long the old secret keeps signing, in seconds of server time (Standard Webhooks suggests a day).
     expire_previous_after: Annotated[float, bounded(integer=False, minimum=0)] = 86400.0
 
 
-class ResendEvent(Request):
+class ResendEvent(RequestBody):
     endpoint_id: str | None = None
 
 

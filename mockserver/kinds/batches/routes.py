@@ -4,10 +4,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.kinds.batches.lifecycle import BatchLifecycle
 from mockserver.kinds.batches.schemas import CreateBatch
 from mockserver.pagination import cursor_list
-from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 
 
 def batches(request: Request) -> BatchLifecycle:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Metadata, Request, Wire, bounded
+from mockserver.schemas.common import Metadata, RequestBody, Wire, bounded
 from mockserver.schemas.control import ForceTransition
 
 BatchStatus = Literal[
@@ -18,12 +18,12 @@ BatchEndpoint = Literal[
 ]  # fmt: skip
 
 
-class OutputExpiresAfter(Request):
+class OutputExpiresAfter(RequestBody):
     anchor: Literal["created_at"]
     seconds: Annotated[int, bounded(integer=True, minimum=3600, maximum=2592000)]
 
 
-class CreateBatch(Request):
+class CreateBatch(RequestBody):
     input_file_id: str
     endpoint: BatchEndpoint
     completion_window: Literal["24h"]

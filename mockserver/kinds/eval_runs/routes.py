@@ -5,10 +5,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
+from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.kinds.eval_runs.lifecycle import EvalRunLifecycle
 from mockserver.kinds.eval_runs.schemas import CreateEval, CreateEvalRun
 from mockserver.pagination import cursor_list, read_order
-from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 
 
 def runs(request: Request) -> EvalRunLifecycle:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Metadata, NotNull, Request, Wire
+from mockserver.schemas.common import Metadata, NotNull, RequestBody, Wire
 from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import (
     GraderMessage,
@@ -19,18 +19,18 @@ from mockserver.schemas.graders import (
 # -- eval --------------------------------------------------------------------------------------------------------------
 
 
-class CustomDataSourceConfig(Request):
+class CustomDataSourceConfig(RequestBody):
     type: Literal["custom"]
     item_schema: dict[str, Any]
     include_sample_schema: bool = False
 
 
-class LogsDataSourceConfig(Request):
+class LogsDataSourceConfig(RequestBody):
     type: Literal["logs"]
     metadata: dict[str, Any] | None = None
 
 
-class StoredCompletionsDataSourceConfig(Request):
+class StoredCompletionsDataSourceConfig(RequestBody):
     type: Literal["stored_completions"]
     metadata: dict[str, Any] | None = None
 
@@ -40,7 +40,7 @@ DataSourceConfig = Annotated[
 ]
 
 
-class LabelModelGrader(Request):
+class LabelModelGrader(RequestBody):
     type: Literal["label_model"]
     name: str
     model: str
@@ -67,7 +67,7 @@ TestingCriterion = Annotated[
 ]
 
 
-class CreateEval(Request):
+class CreateEval(RequestBody):
     name: Annotated[str | None, NotNull] = None
     metadata: Metadata = None
     data_source_config: DataSourceConfig
@@ -87,22 +87,22 @@ class Eval(Wire):
 # -- runs --------------------------------------------------------------------------------------------------------------
 
 
-class ContentRow(Request):
+class ContentRow(RequestBody):
     item: dict[str, Any]
     sample: dict[str, Any] | None = None
 
 
-class FileContentSource(Request):
+class FileContentSource(RequestBody):
     type: Literal["file_content"]
     content: list[ContentRow]
 
 
-class FileIdSource(Request):
+class FileIdSource(RequestBody):
     type: Literal["file_id"]
     id: str
 
 
-class StoredCompletionsSource(Request):
+class StoredCompletionsSource(RequestBody):
     type: Literal["stored_completions"]
     metadata: dict[str, Any] | None = None
     model: str | None = None
@@ -111,7 +111,7 @@ class StoredCompletionsSource(Request):
     limit: int | None = None
 
 
-class ResponsesSource(Request):
+class ResponsesSource(RequestBody):
     # The responses query has many optional filters; they select logs the mock does not have, so they are kept as
     # given rather than checked one by one.
     model_config = ConfigDict(extra="allow", strict=True)
@@ -125,12 +125,12 @@ CompletionsSource = Annotated[FileContentSource | FileIdSource | StoredCompletio
 ResponsesRunSource = Annotated[FileContentSource | FileIdSource | ResponsesSource, Field(discriminator="type")]
 
 
-class JsonlRunDataSource(Request):
+class JsonlRunDataSource(RequestBody):
     type: Literal["jsonl"]
     source: JsonlSource
 
 
-class CompletionsRunDataSource(Request):
+class CompletionsRunDataSource(RequestBody):
     type: Literal["completions"]
     source: CompletionsSource
     input_messages: dict[str, Any] | None = None
@@ -138,7 +138,7 @@ class CompletionsRunDataSource(Request):
     sampling_params: dict[str, Any] | None = None
 
 
-class ResponsesRunDataSource(Request):
+class ResponsesRunDataSource(RequestBody):
     type: Literal["responses"]
     source: ResponsesRunSource
     input_messages: dict[str, Any] | None = None
@@ -151,7 +151,7 @@ RunDataSource = Annotated[
 ]
 
 
-class CreateEvalRun(Request):
+class CreateEvalRun(RequestBody):
     name: Annotated[str | None, NotNull] = None
     metadata: Metadata = None
     data_source: RunDataSource

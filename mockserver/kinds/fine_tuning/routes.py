@@ -7,10 +7,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
+from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
 from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob, FineTuningJob, JobEvent
 from mockserver.pagination import cursor_list, paginate, read_limit
-from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import ListResponse
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mockserver.schemas.common import LeftOutWhenNone, Metadata, Request, Wire, bounded
+from mockserver.schemas.common import LeftOutWhenNone, Metadata, RequestBody, Wire, bounded
 from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import Grader
 from mockserver.validation import custom_error
@@ -32,7 +32,7 @@ Seed = Annotated[int, bounded(integer=True, minimum=0, maximum=2147483647)]
 # -- request ---------------------------------------------------------------------------------------------------------
 
 
-class SupervisedHyperparameters(Request):
+class SupervisedHyperparameters(RequestBody):
     model_config = ConfigDict(frozen=True)
 
     batch_size: BatchSize = "auto"
@@ -51,26 +51,26 @@ class ReinforcementHyperparameters(SupervisedHyperparameters):
     reasoning_effort: Literal["default", "low", "medium", "high"] = "default"
 
 
-class SupervisedMethod(Request):
+class SupervisedMethod(RequestBody):
     model_config = ConfigDict(frozen=True)
 
     hyperparameters: SupervisedHyperparameters = Field(default_factory=SupervisedHyperparameters)
 
 
-class DpoMethod(Request):
+class DpoMethod(RequestBody):
     model_config = ConfigDict(frozen=True)
 
     hyperparameters: DpoHyperparameters = Field(default_factory=DpoHyperparameters)
 
 
-class ReinforcementMethod(Request):
+class ReinforcementMethod(RequestBody):
     model_config = ConfigDict(frozen=True)
 
     grader: Grader
     hyperparameters: ReinforcementHyperparameters = Field(default_factory=ReinforcementHyperparameters)
 
 
-class Method(Request):
+class Method(RequestBody):
     model_config = ConfigDict(frozen=True)
 
     # The real API echoes only the configuration of the chosen type; `_one_configuration` leaves the others None.
@@ -107,19 +107,19 @@ class Method(Request):
         return chosen.hyperparameters if chosen is not None else SupervisedHyperparameters()
 
 
-class WandbSettings(Request):
+class WandbSettings(RequestBody):
     project: str
     name: str | None = None
     entity: str | None = None
     tags: list[str] | None = None
 
 
-class Integration(Request):
+class Integration(RequestBody):
     type: Literal["wandb"]
     wandb: WandbSettings
 
 
-class CreateFineTuningJob(Request):
+class CreateFineTuningJob(RequestBody):
     model: str
     training_file: str
     validation_file: str | None = None
