@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,81 +56,134 @@ def _refusal(endpoint: str, body: dict[str, Any]) -> Outcome | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One batch request being answered, with what every endpoint's answer draws on."""
+
+    body: dict[str, Any]
+    model: str
+    created: int
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    ids: IdFactory
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def inputs(self) -> list[Any]:
+        value = self.body["input"]
+        return value if isinstance(value, list) else [value]
+
+
+def _chat_completion(r: _Request) -> Outcome:
+    return Outcome(200, {
+        "id": r.ids.alnum("chatcmpl-", 29), "object": "chat.completion", "created": r.created, "model": r.model,
+        "choices": [{
+            "index": 0, "message": {"role": "assistant", "content": r.text, "refusal": None, "annotations": []},
+            "logprobs": None, "finish_reason": "stop",
+        }],
+        "usage": {
+            "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens, "total_tokens": r.total_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                          "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+        },
+        "service_tier": "default", "system_fingerprint": r.ids.hex("fp_", 10),
+    }, r.prompt_tokens, r.completion_tokens)  # fmt: skip
+
+
+def _completion(r: _Request) -> Outcome:
+    return Outcome(200, {
+        "id": r.ids.alnum("cmpl-", 29), "object": "text_completion", "created": r.created, "model": r.model,
+        "choices": [{"text": r.text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": r.prompt_tokens, "completion_tokens": r.completion_tokens, "total_tokens": r.total_tokens
+        },
+    }, r.prompt_tokens, r.completion_tokens)  # fmt: skip
+
+
+def _embeddings(r: _Request) -> Outcome:
+    dimensions = int(r.body.get("dimensions") or (3072 if r.model.endswith("large") else 1536))
+    rng = r.ids.random
+    data = [
+        {
+            "object": "embedding",
+            "index": index,
+            "embedding": [round(rng.uniform(-0.1, 0.1), 6) for _ in range(dimensions)],
+        }
+        for index in range(len(r.inputs()))
+    ]
+    usage = {"prompt_tokens": r.prompt_tokens, "total_tokens": r.prompt_tokens}
+    return Outcome(200, {"object": "list", "data": data, "model": r.model, "usage": usage}, r.prompt_tokens, 0)
+
+
+def _response(r: _Request) -> Outcome:
+    return Outcome(200, {
+        "id": r.ids.hex("resp_", 48), "object": "response", "created_at": r.created, "status": "completed",
+        "error": None, "incomplete_details": None, "model": r.model,
+        "output": [{
+            "type": "message", "id": r.ids.hex("msg_", 48), "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "text": r.text, "annotations": []}],
+        }],
+        "usage": {
+            "input_tokens": r.prompt_tokens, "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": r.completion_tokens, "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": r.total_tokens,
+        },
+    }, r.prompt_tokens, r.completion_tokens)  # fmt: skip
+
+
+def _moderation(r: _Request) -> Outcome:
+    categories = ("harassment", "hate", "self-harm", "sexual", "violence")
+    results = [
+        {"flagged": False, "categories": dict.fromkeys(categories, False),
+         "category_scores": {name: round(r.ids.random.uniform(0, 0.01), 6) for name in categories}}
+        for _ in r.inputs()
+    ]  # fmt: skip
+    return Outcome(
+        200, {"id": r.ids.hex("modr-", 32), "model": r.model or "omni-moderation-latest", "results": results}
+    )
+
+
+def _images(r: _Request) -> Outcome:
+    count = int(r.body.get("n") or 1)
+    return Outcome(200, {"created": r.created, "data": [{"b64_json": _PIXEL} for _ in range(count)]})
+
+
+def _video(r: _Request) -> Outcome:
+    return Outcome(200, {
+        "id": r.ids.hex("video_", 32), "object": "video", "created_at": r.created, "status": "completed",
+        "model": r.model or "sora-2", "progress": 100, "seconds": str(r.body.get("seconds", "4")),
+        "size": str(r.body.get("size", "720x1280")),
+    })  # fmt: skip
+
+
+_ANSWERS: dict[str, Callable[[_Request], Outcome]] = {
+    "/v1/chat/completions": _chat_completion,
+    "/v1/completions": _completion,
+    "/v1/embeddings": _embeddings,
+    "/v1/responses": _response,
+    "/v1/moderations": _moderation,
+    "/v1/images/generations": _images,
+    "/v1/images/edits": _images,
+    "/v1/videos": _video,
+}
+
+
 def respond(endpoint: str, body: dict[str, Any], *, at: float, ids: IdFactory, fakes: FakeData) -> Outcome:
     refused = _refusal(endpoint, body)
     if refused is not None:
         return refused
-    created = int(at)
-    model = str(body.get("model", ""))
     text = fakes.faker.sentence(nb_words=12)
-    prompt_tokens = _tokens(body.get("messages") or body.get("prompt") or body.get("input"))
-    completion_tokens = _tokens(text)
-    total = prompt_tokens + completion_tokens
-    if endpoint == "/v1/chat/completions":
-        return Outcome(200, {
-            "id": ids.alnum("chatcmpl-", 29), "object": "chat.completion", "created": created, "model": model,
-            "choices": [{
-                "index": 0, "message": {"role": "assistant", "content": text, "refusal": None, "annotations": []},
-                "logprobs": None, "finish_reason": "stop",
-            }],
-            "usage": {
-                "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": total,
-                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
-                                              "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
-            },
-            "service_tier": "default", "system_fingerprint": ids.hex("fp_", 10),
-        }, prompt_tokens, completion_tokens)  # fmt: skip
-    if endpoint == "/v1/completions":
-        return Outcome(200, {
-            "id": ids.alnum("cmpl-", 29), "object": "text_completion", "created": created, "model": model,
-            "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": total},
-        }, prompt_tokens, completion_tokens)  # fmt: skip
-    if endpoint == "/v1/embeddings":
-        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        dimensions = int(body.get("dimensions") or (3072 if model.endswith("large") else 1536))
-        rng = ids.random
-        data = [
-            {
-                "object": "embedding",
-                "index": index,
-                "embedding": [round(rng.uniform(-0.1, 0.1), 6) for _ in range(dimensions)],
-            }
-            for index in range(len(inputs))
-        ]
-        usage = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
-        return Outcome(200, {"object": "list", "data": data, "model": model, "usage": usage}, prompt_tokens, 0)
-    if endpoint == "/v1/responses":
-        return Outcome(200, {
-            "id": ids.hex("resp_", 48), "object": "response", "created_at": created, "status": "completed",
-            "error": None, "incomplete_details": None, "model": model,
-            "output": [{
-                "type": "message", "id": ids.hex("msg_", 48), "status": "completed", "role": "assistant",
-                "content": [{"type": "output_text", "text": text, "annotations": []}],
-            }],
-            "usage": {
-                "input_tokens": prompt_tokens, "input_tokens_details": {"cached_tokens": 0},
-                "output_tokens": completion_tokens, "output_tokens_details": {"reasoning_tokens": 0},
-                "total_tokens": total,
-            },
-        }, prompt_tokens, completion_tokens)  # fmt: skip
-    if endpoint == "/v1/moderations":
-        categories = ("harassment", "hate", "self-harm", "sexual", "violence")
-        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        results = [
-            {"flagged": False, "categories": dict.fromkeys(categories, False),
-             "category_scores": {name: round(ids.random.uniform(0, 0.01), 6) for name in categories}}
-            for _ in inputs
-        ]  # fmt: skip
-        return Outcome(
-            200, {"id": ids.hex("modr-", 32), "model": model or "omni-moderation-latest", "results": results}
-        )
-    if endpoint in ("/v1/images/generations", "/v1/images/edits"):
-        count = int(body.get("n") or 1)
-        return Outcome(200, {"created": created, "data": [{"b64_json": _PIXEL} for _ in range(count)]})
-    return Outcome(200, {
-        "id": ids.hex("video_", 32), "object": "video", "created_at": created, "status": "completed",
-        "model": model or "sora-2", "progress": 100, "seconds": str(body.get("seconds", "4")),
-        "size": str(body.get("size", "720x1280")),
-    })  # fmt: skip
+    request = _Request(
+        body=body,
+        model=str(body.get("model", "")),
+        created=int(at),
+        text=text,
+        prompt_tokens=_tokens(body.get("messages") or body.get("prompt") or body.get("input")),
+        completion_tokens=_tokens(text),
+        ids=ids,
+    )
+    return _ANSWERS[endpoint](request)
