@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import openai
 import pytest
-import standardwebhooks
 
 from tests.conftest import ROOT
-from tests.e2e.receiver import LoopbackReceiver, Received
+from tests.e2e.receiver import LoopbackReceiver
 from tests.openapi import ResponseChecker
 
 READY_LINE = re.compile(r"listening on (http://\S+) \(OpenAI base_url: (\S+), clock: (\w+)\)")
@@ -157,13 +156,6 @@ def async_sdk(checker: ResponseChecker) -> Callable[..., openai.AsyncOpenAI]:
 # -- a server whose --webhook-url is a real receiver, shared by a module's tests and reset between them -------------
 
 SECRET = "whsec_" + "c2VjcmV0LWZvci1lMmUtd2ViaG9vay10ZXN0cy0wMQ=="
-
-
-def verify_both(received: Received, secret: str = SECRET) -> Any:
-    """Verify with standardwebhooks and with the official SDK; return the SDK's parsed event."""
-    body = received.body.decode()
-    standardwebhooks.Webhook(secret).verify(body, received.headers)
-    return openai.OpenAI(api_key="unused").webhooks.unwrap(body, received.headers, secret=secret)
 
 
 @pytest.fixture(scope="module")

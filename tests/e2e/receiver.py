@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import socket
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,10 @@ class Received:
     headers: dict[str, str]
     body: bytes
 
+    @property
+    def content(self) -> bytes:
+        return self.body
+
 
 class LoopbackReceiver:
     """Misbehaves as scripted (`then(...)`), else as `choose()` says (a load test's seeded mix), else answers 200."""
@@ -32,6 +35,8 @@ class LoopbackReceiver:
         self.answered: collections.Counter[str] = collections.Counter()
         self._script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
+        # Signalled on each arrival, so that a test waits on the condition it needs rather than polling a clock.
+        self._arrived = threading.Condition(self._lock)
         self._hang = threading.Event()
         receiver = self
 
@@ -40,6 +45,7 @@ class LoopbackReceiver:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
                     receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver._arrived.notify_all()
                     if receiver._script:
                         behaviour = receiver._script.popleft()
                     else:
@@ -86,11 +92,10 @@ class LoopbackReceiver:
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
         """For the real clock only; the manual clock's advance already waits for deliveries."""
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count:
-            assert time.monotonic() < deadline, f"expected {count} deliveries, got {len(self.received)}"
-            time.sleep(0.01)
-        return list(self.received)
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: len(self.received) >= count, timeout)
+            assert arrived, f"expected {count} deliveries, got {len(self.received)}"
+            return list(self.received)
 
     def close(self) -> None:
         self._hang.set()

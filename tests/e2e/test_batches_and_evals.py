@@ -10,8 +10,9 @@ import httpx
 import openai
 import pytest
 
-from tests.e2e.conftest import CliServer, verify_both
+from tests.e2e.conftest import SECRET, CliServer
 from tests.e2e.receiver import LoopbackReceiver
+from tests.verification import verify_both
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +51,7 @@ def _run(client: openai.OpenAI, scenario: str = "succeed") -> tuple[str, str]:
 
 def _only_event(receiver: LoopbackReceiver) -> Any:
     assert len(receiver.received) == 1, [r.body for r in receiver.received]
-    return verify_both(receiver.received[0])
+    return verify_both(receiver.received[0], SECRET)
 
 
 @pytest.mark.parametrize(
@@ -131,5 +132,5 @@ def test_forced_transitions_announce_too(hooked: CliServer, sdk: Sdk, receiver: 
         f"{hooked.url}/_mock/evals/{eval_id}/runs/{run_id}/transition", json={"status": "failed"}
     ).raise_for_status()
     hooked.advance(0)
-    types = sorted(verify_both(received).type for received in receiver.received)
+    types = sorted(verify_both(received, SECRET).type for received in receiver.received)
     assert types == ["batch.completed", "eval.run.failed"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 from mockserver.kinds import DEFAULT_PHASES
 from tests.conftest import FIXTURES, ROOT, training_lines
 from tests.e2e.conftest import CliServer, start_cli
+from tests.e2e.receiver import LoopbackReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -145,20 +146,23 @@ def test_sigint_also_stops_it() -> None:
 
 
 def test_on_the_real_clock_jobs_move_by_themselves(sdk: Sdk) -> None:
-    """The one test that needs real time: tiny phases, and a bounded wait for the background driver."""
+    """The one test that needs real time: tiny phases, and a wait on the job's webhook (the condition), bounded."""
     phases = [f"fine_tuning.{name}=0.05" for name in ("validating_files", "queued", "running")]
-    server = start_cli("--port", "0", *[arg for phase in phases for arg in ("--phase", phase)])
+    receiver = LoopbackReceiver()
+    server = start_cli(
+        "--port", "0", "--webhook-url", receiver.url, *[arg for phase in phases for arg in ("--phase", phase)]
+    )  # fmt: skip
     try:
         client = sdk(server.base_url, api_key="sk-real")
         training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
-        deadline = time.monotonic() + 10
-        while client.fine_tuning.jobs.retrieve(job.id).status != "succeeded":
-            assert time.monotonic() < deadline, "the job did not finish on the real clock"
-            time.sleep(0.05)
+        (delivery,) = receiver.wait_for(1, timeout=10)
+        assert json.loads(delivery.body)["type"] == "fine_tuning.job.succeeded"
+        assert client.fine_tuning.jobs.retrieve(job.id).status == "succeeded"
         assert httpx.get(f"{server.url}/_mock/clock").json()["mode"] == "real"
     finally:
         server.stop()
+        receiver.close()
 
 
 def test_a_bad_webhook_url_is_refused_at_start_up() -> None:

@@ -11,8 +11,9 @@ import openai
 import pytest
 
 from tests.conftest import training_lines
-from tests.e2e.conftest import SECRET, CliServer, start_cli, start_listen, verify_both
+from tests.e2e.conftest import SECRET, CliServer, start_cli, start_listen
 from tests.e2e.receiver import LoopbackReceiver
+from tests.verification import verify_both
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_cancel_and_failure_each_produce_exactly_one_delivery(
     failing = _job(client, "fail")
     client.fine_tuning.jobs.cancel(cancelled)
     hooked.advance(3600)
-    events = [verify_both(received) for received in receiver.received]
+    events = [verify_both(received, SECRET) for received in receiver.received]
     assert sorted((event.type, event.data.id) for event in events) == sorted(
         [("fine_tuning.job.cancelled", cancelled), ("fine_tuning.job.failed", failing)]
     )
@@ -57,7 +58,7 @@ def test_a_receiver_that_fails_twice_gets_three_attempts_with_one_webhook_id(
     assert len(receiver.received) == 3
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
     for received in receiver.received:
-        verify_both(received)
+        verify_both(received, SECRET)
     attempts = httpx.get(f"{hooked.url}/_mock/webhooks/deliveries").json()["data"]
     assert [(a["attempt"], a["succeeded"]) for a in attempts] == [(3, True), (2, False), (1, False)]
     assert attempts[2]["response"]["status"] == 500
@@ -72,7 +73,7 @@ def test_resend(hooked: CliServer, sdk: Sdk, receiver: LoopbackReceiver) -> None
     hooked.advance(0)
     first, second = receiver.received
     assert first.body == second.body and first.headers["webhook-id"] == second.headers["webhook-id"]
-    verify_both(second)
+    verify_both(second, SECRET)
 
 
 def test_event_filters(hooked: CliServer, sdk: Sdk) -> None:
@@ -125,7 +126,7 @@ def test_a_misbehaving_receiver_stalls_nothing(
         [failed] = attempts["data"]
         assert not failed["succeeded"] and failed["next_retry_at"] is not None
         hooked.advance(5)
-        assert len(receiver.received) == 2 and verify_both(receiver.received[1])
+        assert len(receiver.received) == 2 and verify_both(receiver.received[1], SECRET)
     finally:
         healthy.close()
 
@@ -175,7 +176,7 @@ def test_mockserver_listen_prints_verifies_and_forwards(sdk: Sdk) -> None:
         client.fine_tuning.jobs.cancel(job_id)
         server.advance(0)
         [forwarded] = target.received
-        assert verify_both(forwarded).data.id == job_id
+        assert verify_both(forwarded, SECRET).data.id == job_id
         line = next(line for line in listener.output if "fine_tuning.job.cancelled" in line)
         assert job_id in line and "signature ok" in line and "200" in line
         bad = next(line for line in wrong.output if "fine_tuning.job.cancelled" in line)
@@ -198,7 +199,7 @@ def test_on_the_real_clock_deliveries_and_retries_happen_by_themselves(sdk: Sdk)
         client.fine_tuning.jobs.cancel(_job(client))
         first, second = receiver.wait_for(2)
         assert first.headers["webhook-id"] == second.headers["webhook-id"]
-        assert verify_both(second).type == "fine_tuning.job.cancelled"
+        assert verify_both(second, SECRET).type == "fine_tuning.job.cancelled"
     finally:
         server.stop()
         receiver.close()

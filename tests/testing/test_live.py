@@ -16,7 +16,9 @@ from tests.conftest import training_lines
 pytestmark = pytest.mark.e2e
 
 
-def test_start_up_is_fast_and_measured(record_property: Callable[[str, object], None]) -> None:
+def test_each_server_answers_and_its_start_up_is_recorded(
+    record_property: Callable[[str, object], None],
+) -> None:
     seconds = []
     for _ in range(10):
         with MockServer() as server:

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import openai
 import pytest
-import standardwebhooks
 from starlette.applications import Starlette
 
 from mockserver import Settings, create_app
@@ -46,14 +44,6 @@ class Receiver:
 
     def events(self) -> list[dict[str, Any]]:
         return [json.loads(request.content) for request in self.requests]
-
-
-def verify_both(request: httpx.Request, secret: str = SECRET) -> Any:
-    """Verify with the official SDK and with standardwebhooks; return the SDK's parsed event."""
-    headers = dict(request.headers)
-    body = request.content.decode()
-    standardwebhooks.Webhook(secret).verify(body, headers)
-    return openai.OpenAI(api_key="unused").webhooks.unwrap(body, headers, secret=secret)
 
 
 @pytest.fixture

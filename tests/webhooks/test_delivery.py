@@ -13,7 +13,8 @@ from openai.types.webhooks import FineTuningJobCancelledWebhookEvent
 
 from mockserver import Settings, create_app
 from tests.conftest import BASE_URL, Advance, training_lines
-from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver, verify_both
+from tests.verification import verify_both
+from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver
 
 Upload = Callable[..., Awaitable[str]]
 
@@ -39,7 +40,7 @@ async def test_a_cancel_sends_one_event_that_both_verifiers_accept(
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
     assert str(request.url) == HOOK_URL and request.method == "POST"
-    event = verify_both(request)
+    event = verify_both(request, SECRET)
     assert isinstance(event, FineTuningJobCancelledWebhookEvent)
     assert event.data.id == job_id and event.id.startswith("evt_")
     assert event.created_at == cancelled.created_at  # the server clock, which has not moved
@@ -62,7 +63,7 @@ async def test_success_and_failure_each_send_exactly_one_event_and_intermediate_
     types = sorted((event["type"], event["data"]["id"]) for event in receiver.events())
     assert types == sorted([("fine_tuning.job.succeeded", ok), ("fine_tuning.job.failed", bad)])
     for request in receiver.requests:
-        verify_both(request)
+        verify_both(request, SECRET)
 
 
 async def test_signatures_still_verify_after_the_clock_moved_hours(
@@ -72,7 +73,7 @@ async def test_signatures_still_verify_after_the_clock_moved_hours(
     await advance(36 * 3600)
     await client.fine_tuning.jobs.cancel(job_id)
     await advance(0)
-    event = verify_both(receiver.requests[0])
+    event = verify_both(receiver.requests[0], SECRET)
     assert event.created_at >= (await client.fine_tuning.jobs.retrieve(job_id)).created_at + 36 * 3600
 
 
@@ -118,7 +119,7 @@ async def test_failed_attempts_are_retried_on_the_schedule_with_one_webhook_id(
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
     assert len({r.content for r in receiver.requests}) == 1
     for request in receiver.requests:
-        verify_both(request)
+        verify_both(request, SECRET)
     attempts = await _deliveries(http)
     assert [a["attempt"] for a in attempts] == [3, 2, 1]  # newest first
     assert [a["succeeded"] for a in attempts] == [True, False, False]
@@ -275,7 +276,8 @@ async def test_event_filters_and_project_endpoints(
     assert "other-project.test" not in by_host
     assert sorted(by_host["this-project.test"]) == ["fine_tuning.job.cancelled", "fine_tuning.job.succeeded"]
     assert sorted(by_host["hooks.test"]) == sorted(by_host["this-project.test"])
-    assert done
+    succeeded = {event["data"]["id"] for event in receiver.events() if event["type"] == "fine_tuning.job.succeeded"}
+    assert succeeded == {done}
 
 
 async def test_resend_delivers_again_with_the_same_webhook_id(
@@ -290,7 +292,7 @@ async def test_resend_delivers_again_with_the_same_webhook_id(
     assert len(receiver.requests) == 2
     assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
     assert receiver.requests[0].content == receiver.requests[1].content
-    verify_both(receiver.requests[1])
+    verify_both(receiver.requests[1], SECRET)
     missing = await http.post("/_mock/webhooks/events/evt_nope/resend")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "event_not_found"
 

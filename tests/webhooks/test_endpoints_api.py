@@ -14,7 +14,8 @@ import pytest
 from mockserver import Settings
 from mockserver.webhooks.event_types import EVENT_TYPES
 from tests.conftest import Advance, training_lines
-from tests.webhooks.conftest import Receiver, verify_both
+from tests.verification import verify_both
+from tests.webhooks.conftest import Receiver
 
 HOOK = "http://127.0.0.1:9/hooks"  # only ever reached through the injected transport
 
