@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from mockserver.checkpoint_permissions import CheckpointPermissions
 from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
 from mockserver.faults import Faults
@@ -39,6 +40,7 @@ class Services:
     fine_tuning: FineTuningLifecycle
     batches: BatchLifecycle
     eval_runs: EvalRunLifecycle
+    checkpoint_permissions: CheckpointPermissions
     events: EventLog
     endpoints: Endpoints
     dispatcher: Dispatcher
@@ -97,6 +99,7 @@ class Services:
             fine_tuning=FineTuningLifecycle(runtime, files),
             batches=BatchLifecycle(runtime, files),
             eval_runs=EvalRunLifecycle(runtime),
+            checkpoint_permissions=CheckpointPermissions(store, ids, clock.now),
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from mockserver.schemas.batches import Batch
+from mockserver.schemas.checkpoint_permissions import CheckpointPermission
+from mockserver.schemas.eval_output_items import OutputItem
 from mockserver.schemas.evals import Eval, EvalRun
 from mockserver.schemas.files import FileObject
 from mockserver.schemas.fine_tuning import Checkpoint, EventRecord, FineTuningJob
@@ -76,6 +78,10 @@ class Store:
         self.batches: Collection[Batch] = Collection()
         self.evals: Collection[Eval] = Collection()
         self.eval_runs: Collection[EvalRun] = Collection()
+        # By run id, in data source order; made when the run completes.
+        self.eval_output_items: dict[str, list[OutputItem]] = {}
+        # By checkpoint name (`ft:…`), oldest first.
+        self.checkpoint_permissions: dict[str, list[CheckpointPermission]] = {}
 
     def clear(self) -> None:
         self.files.clear()
@@ -87,3 +93,5 @@ class Store:
         self.batches.clear()
         self.evals.clear()
         self.eval_runs.clear()
+        self.eval_output_items.clear()
+        self.checkpoint_permissions.clear()

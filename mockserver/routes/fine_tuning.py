@@ -7,10 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.pagination import first_last_ids, paginate, read_limit
+from mockserver.grading import run_grader
+from mockserver.pagination import Page, first_last_ids, paginate, read_choice, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.schemas.checkpoint_permissions import CheckpointPermission, CreateCheckpointPermissions
 from mockserver.schemas.common import CursorListResponse, ListResponse
 from mockserver.schemas.fine_tuning import Checkpoint, CreateFineTuningJob, FineTuningJob, JobEvent
+from mockserver.schemas.graders import GraderValidated, RunGrader, ValidateGrader
 
 
 async def create_job(request: Request) -> Response:
@@ -96,6 +99,55 @@ async def list_checkpoints(request: Request) -> Response:
     )
 
 
+async def validate_grader(request: Request) -> Response:
+    body = await read_body(request, ValidateGrader)
+    return answer(GraderValidated(grader=body.grader.model_dump(exclude_none=True)))
+
+
+async def run_grader_once(request: Request) -> Response:
+    body = await read_body(request, RunGrader)
+    return answer(run_grader(body, services(request).ids.random))
+
+
+def _permission_page(page: Page[CheckpointPermission]) -> Response:
+    first_id, last_id = first_last_ids(page, lambda permission: permission.id)
+    return answer(
+        CursorListResponse[CheckpointPermission](
+            data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id
+        )
+    )
+
+
+async def create_permissions(request: Request) -> Response:
+    body = await read_body(request, CreateCheckpointPermissions)
+    permissions = services(request).checkpoint_permissions.create(
+        project(request), request.path_params["checkpoint"], body.project_ids
+    )
+    return _permission_page(Page(permissions, has_more=False))
+
+
+async def list_permissions(request: Request) -> Response:
+    query = request.query_params
+    limit = read_limit(query, default=10, maximum=100)
+    order = read_choice(query, "order", ("ascending", "descending"), default="descending")
+    permissions = services(request).checkpoint_permissions.in_order(
+        project(request),
+        request.path_params["checkpoint"],
+        newest_first=order == "descending",
+        project_id=query.get("project_id"),
+    )
+    page = paginate(permissions, after=query.get("after"), limit=limit)
+    return _permission_page(page)
+
+
+async def delete_permission(request: Request) -> Response:
+    params = request.path_params
+    deleted = services(request).checkpoint_permissions.delete(
+        project(request), params["checkpoint"], params["permission_id"]
+    )
+    return answer(deleted)
+
+
 routes: list[Route] = [
     Route("/fine_tuning/jobs", create_job, methods=["POST"]),
     Route("/fine_tuning/jobs", list_jobs, methods=["GET"]),
@@ -105,4 +157,9 @@ routes: list[Route] = [
     Route("/fine_tuning/jobs/{job_id}/resume", resume_job, methods=["POST"]),
     Route("/fine_tuning/jobs/{job_id}/events", list_events, methods=["GET"]),
     Route("/fine_tuning/jobs/{job_id}/checkpoints", list_checkpoints, methods=["GET"]),
+    Route("/fine_tuning/alpha/graders/run", run_grader_once, methods=["POST"]),
+    Route("/fine_tuning/alpha/graders/validate", validate_grader, methods=["POST"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions", create_permissions, methods=["POST"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions", list_permissions, methods=["GET"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions/{permission_id}", delete_permission, methods=["DELETE"]),
 ]
