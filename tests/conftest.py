@@ -3,6 +3,8 @@ response against OpenAI's published spec."""
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,6 +13,7 @@ import httpx
 import openai
 import pytest
 from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
 
 from mockserver import Settings, create_app
 from mockserver.services import Services
@@ -83,6 +86,47 @@ def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
     """The official async SDK, answered in-process by the app (both openai 2.x and 3.x accept an httpx client)."""
     # openai 3.x types `http_client` as an httpx2 client but accepts a legacy httpx one at runtime; 2.x types httpx.
     return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=cast(Any, http), max_retries=0)
+
+
+@pytest.fixture(params=["async", "sync"])
+def make_sdk(
+    request: pytest.FixtureRequest, http: httpx.AsyncClient, app: Starlette, checker: ResponseChecker
+) -> Iterator[Callable[..., Any]]:
+    """Builds the official SDK client of the parametrised kind (sync or async), in-process, with every response
+    checked against the spec; strict response validation on unless told otherwise."""
+    with warnings.catch_warnings():
+        # starlette's test client runs on httpx2 where installed (openai 3.x's venv) and warns that it is deprecated
+        # on httpx (openai 2.x's venv), where it still works: the import is here so that only this fixture pays.
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from starlette.testclient import TestClient
+
+        sync_http = TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"})
+    sync_http.event_hooks = {"request": [], "response": [checker.sync_hook]}
+
+    def make(*, strict: bool = True) -> Any:
+        kind = openai.AsyncOpenAI if request.param == "async" else openai.OpenAI
+        http_client = http if request.param == "async" else sync_http
+        return kind(
+            api_key=API_KEY,
+            base_url=f"{BASE_URL}/v1",
+            http_client=cast(Any, http_client),
+            max_retries=0,
+            _strict_response_validation=strict,
+        )
+
+    yield make
+    sync_http.close()
+
+
+@pytest.fixture
+def sdk(make_sdk: Callable[..., Any]) -> Any:
+    """The SDK (sync and async, one test each) with strict response validation, as some teams run it."""
+    return make_sdk()
+
+
+async def resolve(result: Any) -> Any:
+    """What an SDK call gave: the async client's awaited, the sync client's as it is (one test body for both)."""
+    return await result if inspect.isawaitable(result) else result
 
 
 Advance = Callable[[float], Awaitable[dict[str, Any]]]

@@ -40,10 +40,10 @@ KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
     ),
     (
         "EvalRun",
-        "/properties/error, /properties/per_model_usage, /properties/per_testing_criteria_results, /properties/model",
+        "/properties/error, /properties/per_model_usage, /properties/per_testing_criteria_results",
         "error is null on every run without one, per_model_usage and per_testing_criteria_results are null until "
         "the run is graded: a recorded real response (a queued run, May 2025) and the spec's own examples of queued, "
-        "canceled and completed runs; model is null for a run that names none (not verified)",
+        "canceled and completed runs",
     ),
     (
         "EvalRunOutputItem",
@@ -101,7 +101,7 @@ def _patch_known_differences(schemas: dict[str, Any]) -> None:
         field = schemas["OpenAIFile"]["properties"][key]
         schemas["OpenAIFile"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
     schemas["OpenAIFile"]["properties"]["purpose"]["enum"].append("evals")
-    for key in ("error", "per_model_usage", "per_testing_criteria_results", "model"):
+    for key in ("error", "per_model_usage", "per_testing_criteria_results"):
         field = schemas["EvalRun"]["properties"][key]
         schemas["EvalRun"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
     sample = schemas["EvalRunOutputItem"]["properties"]["sample"]["properties"]

@@ -161,7 +161,9 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             id=run_id,
             eval_id=evaluation.id,
             status="queued",
-            model=getattr(source, "model", None),
+            # No evidence of what the real API answers for a run that names no model; an empty string is what the
+            # spec and the SDK's types allow (README, "What is not real").
+            model=getattr(source, "model", None) or "",
             name=request.name or f"{evaluation.name} run",
             created_at=int(at),
             report_url=f"https://platform.openai.com/evaluation/evals/{evaluation.id}?run_id={run_id}",

@@ -175,7 +175,7 @@ class EvalRun(Wire):
     id: str
     eval_id: str
     status: Literal["queued", "in_progress", "completed", "failed", "canceled"]
-    model: str | None
+    model: str
     name: str
     created_at: int
     report_url: str
