@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from starlette.datastructures import QueryParams
 
 from mockserver.errors import InvalidRequestError
+from mockserver.schemas.common import CursorListResponse
 
 T = TypeVar("T")
 
@@ -89,3 +90,12 @@ def first_last_ids(page: Page[T], key: Callable[[T], str]) -> tuple[str | None, 
     if not page.data:
         return None, None
     return key(page.data[0]), key(page.data[-1])
+
+
+def cursor_list(
+    model: type[CursorListResponse[T]], items: Iterable[tuple[str, T]], *, after: str | None, limit: int
+) -> CursorListResponse[T]:
+    """One page as a list with `first_id` and `last_id`, from `(id, item)` pairs in list order."""
+    page = paginate(((object_id, (object_id, item)) for object_id, item in items), after=after, limit=limit)
+    first_id, last_id = first_last_ids(page, lambda pair: pair[0])
+    return model(data=[item for _, item in page.data], has_more=page.has_more, first_id=first_id, last_id=last_id)

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.pagination import first_last_ids, paginate, read_choice, read_limit, read_order
+from mockserver.pagination import cursor_list, read_choice, read_limit, read_order
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.common import CursorListResponse
 from mockserver.schemas.eval_output_items import OutputItem
@@ -24,9 +24,7 @@ async def list_evals(request: Request) -> Response:
     order = read_order(query, default="asc")
     order_by = read_choice(query, "order_by", ("created_at", "updated_at"), default="created_at")
     evals = services(request).eval_runs.list_evals(project(request), order=order, order_by=str(order_by))
-    page = paginate(evals, after=query.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda evaluation: evaluation.id)
-    return answer(CursorListResponse[Eval](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id))
+    return answer(cursor_list(CursorListResponse[Eval], evals, after=query.get("after"), limit=limit))
 
 
 async def retrieve_eval(request: Request) -> Response:
@@ -63,11 +61,7 @@ async def list_runs(request: Request) -> Response:
         for run_id, run in runs
         if run.eval_id == evaluation.id and (status is None or run.status == status)
     )
-    page = paginate(matching, after=query.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda run: run.id)
-    return answer(
-        CursorListResponse[EvalRun](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    return answer(cursor_list(CursorListResponse[EvalRun], matching, after=query.get("after"), limit=limit))
 
 
 async def retrieve_run(request: Request) -> Response:
@@ -93,11 +87,7 @@ async def list_output_items(request: Request) -> Response:
     order, status = read_order(query, default="asc"), read_choice(query, "status", ("fail", "pass"))
     ordered = items if order == "asc" else reversed(items)
     matching = ((item.id, item) for item in ordered if status is None or item.status == status)
-    page = paginate(matching, after=query.get("after"), limit=limit)
-    first_id, last_id = first_last_ids(page, lambda item: item.id)
-    return answer(
-        CursorListResponse[OutputItem](data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id)
-    )
+    return answer(cursor_list(CursorListResponse[OutputItem], matching, after=query.get("after"), limit=limit))
 
 
 async def retrieve_output_item(request: Request) -> Response:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.grading import run_grader
-from mockserver.pagination import Page, first_last_ids, paginate, read_choice, read_limit
+from mockserver.pagination import cursor_list, first_last_ids, paginate, read_choice, read_limit
 from mockserver.routes._helpers import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
 from mockserver.schemas.checkpoint_permissions import CheckpointPermission, CreateCheckpointPermissions
 from mockserver.schemas.common import CursorListResponse, ListResponse
@@ -109,21 +109,13 @@ async def run_grader_once(request: Request) -> Response:
     return answer(run_grader(body, services(request).ids.random))
 
 
-def _permission_page(page: Page[CheckpointPermission]) -> Response:
-    first_id, last_id = first_last_ids(page, lambda permission: permission.id)
-    return answer(
-        CursorListResponse[CheckpointPermission](
-            data=page.data, has_more=page.has_more, first_id=first_id, last_id=last_id
-        )
-    )
-
-
 async def create_permissions(request: Request) -> Response:
     body = await read_body(request, CreateCheckpointPermissions)
     permissions = services(request).checkpoint_permissions.create(
         project(request), request.path_params["checkpoint"], body.project_ids
     )
-    return _permission_page(Page(permissions, has_more=False))
+    pairs = ((permission.id, permission) for permission in permissions)
+    return answer(cursor_list(CursorListResponse[CheckpointPermission], pairs, after=None, limit=len(permissions)))
 
 
 async def list_permissions(request: Request) -> Response:
@@ -136,8 +128,9 @@ async def list_permissions(request: Request) -> Response:
         newest_first=order == "descending",
         project_id=query.get("project_id"),
     )
-    page = paginate(permissions, after=query.get("after"), limit=limit)
-    return _permission_page(page)
+    return answer(
+        cursor_list(CursorListResponse[CheckpointPermission], permissions, after=query.get("after"), limit=limit)
+    )
 
 
 async def delete_permission(request: Request) -> Response:
