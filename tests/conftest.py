@@ -88,34 +88,40 @@ def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=cast(Any, http), max_retries=0)
 
 
-@pytest.fixture(params=["async", "sync"])
-def make_sdk(
-    request: pytest.FixtureRequest, http: httpx.AsyncClient, app: Starlette, checker: ResponseChecker
-) -> Iterator[Callable[..., Any]]:
-    """Builds the official SDK client of the parametrised kind (sync or async), in-process, with every response
-    checked against the spec; strict response validation on unless told otherwise."""
+@pytest.fixture
+def sync_http(app: Starlette, checker: ResponseChecker) -> Iterator[httpx.Client]:
+    """Raw sync HTTP to the app, in-process (starlette's test client), every response checked against the spec."""
     with warnings.catch_warnings():
         # starlette's test client runs on httpx2 where installed (openai 3.x's venv) and warns that it is deprecated
         # on httpx (openai 2.x's venv), where it still works: the import is here so that only this fixture pays.
         warnings.simplefilter("ignore", StarletteDeprecationWarning)
         from starlette.testclient import TestClient
 
-        sync_http = TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"})
-    sync_http.event_hooks = {"request": [], "response": [checker.sync_hook]}
+        client = TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"})
+    client.event_hooks = {"request": [], "response": [checker.sync_hook]}
+    # Not entered as a context manager: that would run the app's lifespan in the client's own thread, where the
+    # async fixtures (httpx.ASGITransport) run none.
+    yield cast(httpx.Client, client)
+    client.close()
+
+
+@pytest.fixture(params=["async", "sync"])
+def make_sdk(request: pytest.FixtureRequest, http: httpx.AsyncClient) -> Callable[..., Any]:
+    """Builds the official SDK client of the parametrised kind (sync or async), in-process, with every response
+    checked against the spec; strict response validation on unless told otherwise."""
+    kind = openai.AsyncOpenAI if request.param == "async" else openai.OpenAI
+    transport = http if request.param == "async" else request.getfixturevalue("sync_http")
 
     def make(*, strict: bool = True) -> Any:
-        kind = openai.AsyncOpenAI if request.param == "async" else openai.OpenAI
-        http_client = http if request.param == "async" else sync_http
         return kind(
             api_key=API_KEY,
             base_url=f"{BASE_URL}/v1",
-            http_client=cast(Any, http_client),
+            http_client=cast(Any, transport),
             max_retries=0,
             _strict_response_validation=strict,
         )
 
-    yield make
-    sync_http.close()
+    return make
 
 
 @pytest.fixture

@@ -69,3 +69,11 @@ async def test_bad_graders_are_400s_naming_the_field(
     response = await http.post(f"/v1/fine_tuning/alpha/graders/{path}", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"].startswith(param)
+
+
+async def test_the_azure_prefix_serves_the_graders_too(http: httpx.AsyncClient) -> None:
+    headers = {"api-key": "sk-test", "Authorization": ""}
+    response = await http.post(
+        "/openai/v1/fine_tuning/alpha/graders/validate", json={"grader": STRING_CHECK}, headers=headers
+    )
+    assert response.status_code == 200 and response.json() == {"grader": STRING_CHECK}
