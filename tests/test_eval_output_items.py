@@ -13,6 +13,7 @@ from openai.types.evals import RunRetrieveResponse
 from openai.types.evals.runs import OutputItemListResponse
 
 from mockserver import Settings, create_app
+from mockserver.clock import ManualClock
 from tests.conftest import BASE_URL, Advance, resolve
 from tests.openapi import KNOWN_DIFFERENCES
 from tests.test_evals import CONFIG, CRITERIA, IN_PROGRESS, JSONL, QUEUED, ROWS
@@ -124,7 +125,8 @@ async def test_a_run_not_yet_graded_has_no_output_items(make_sdk: Any) -> None:
 
 
 async def _output_items_of_a_seeded_server() -> list[dict[str, Any]]:
-    app = create_app(Settings(clock="manual", seed=7))
+    # One start time for both: a manual clock otherwise starts at the wall clock's second, which may differ.
+    app = create_app(Settings(clock="manual", seed=7), clock=ManualClock(start=1_767_225_600))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
         http.headers["Authorization"] = "Bearer sk-test"
         body = {"data_source_config": CONFIG, "testing_criteria": CRITERIA}
