@@ -131,6 +131,11 @@ def _to_json_schema(node: Any) -> Any:
     return out
 
 
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A spec path (`/evals/{eval_id}`) as a regular expression that matches concrete paths."""
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+
+
 @dataclass(frozen=True)
 class Operation:
     pattern: re.Pattern[str]
@@ -145,7 +150,7 @@ class Spec:
         self._components = {"schemas": schemas}
         self.operations: list[Operation] = []
         for path, item in document["paths"].items():
-            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+            pattern = path_pattern(path)
             for method, operation in item.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue

@@ -17,8 +17,10 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_schema_conformance,
 )
+from starlette.routing import Route
 
 from mockserver import Settings, create_app
+from mockserver.routing import RouteTable
 from tests.openapi import (
     NEGATIVE_CHECK_EXCEPTIONS,
     ROUTE_ALIASES,
@@ -26,6 +28,7 @@ from tests.openapi import (
     _to_json_schema,
     load_document,
     patch_operations,
+    path_pattern,
 )
 
 pytestmark = pytest.mark.heavy
@@ -55,8 +58,29 @@ def _spec() -> dict[str, Any]:
     }
 
 
-schema = schemathesis.openapi.from_dict(_spec())
+FUZZED = _spec()
+schema = schemathesis.openapi.from_dict(FUZZED)
 schema.app = create_app(Settings(clock="manual", seed=99))
+
+
+def test_every_route_the_mock_serves_is_fuzzed() -> None:
+    """A new route is fuzzed without a change here, as long as its spec path is under one of PREFIXES."""
+    fuzzed = [(method.upper(), path_pattern(path)) for path, item in FUZZED["paths"].items() for method in item]
+    (table,) = [route for route in schema.app.routes if isinstance(route, RouteTable)]
+    served = [
+        (method, route.path.removeprefix("/v1").replace("{model_id:path}", "ft:m:o::x"))
+        for route in table.routes
+        if isinstance(route, Route) and route.path.startswith("/v1/")
+        for method in sorted(route.methods or ()) if method != "HEAD"
+    ]  # fmt: skip
+    assert len(served) >= 30
+    for method, path in served:
+        concrete = path.replace("{", "").replace("}", "")
+        for alias, target in ROUTE_ALIASES:
+            concrete = alias.sub(target, concrete)
+        assert any(m == method and p.match(concrete) for m, p in fuzzed), f"{method} {path} is not fuzzed"
+
+
 schema.config.generation.update(modes=list(GenerationMode))
 
 
