@@ -93,7 +93,8 @@ class Grader:
         if kind in _VERDICTS:
             score = 1.0 if passed else 0.0
         else:
-            threshold = float(criterion.get("pass_threshold") or 0.5)
+            given = criterion.get("pass_threshold")
+            threshold = 0.5 if given is None else float(given)
             score = round(self._rng.uniform(threshold, 1.0) if passed else self._rng.uniform(0.0, threshold), 4)
         return GraderResult(
             name=str(criterion["name"]), type=f"{kind.replace('_', '-')}-grader", score=score, passed=passed
