@@ -82,12 +82,6 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
     SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
     USER_ACTIONS = {"cancel": ("canceled", "canceled", ("queued", "in_progress"))}
 
-    def collection(self) -> Collection[EvalRun]:
-        return self._rt.store.eval_runs
-
-    def not_found(self, object_id: str) -> APIError:
-        return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
-
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         # When each eval was last updated (`order_by=updated_at`); the wire object does not show it.
@@ -96,6 +90,12 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
     def clear(self) -> None:
         super().clear()
         self._eval_updated.clear()
+
+    def collection(self) -> Collection[EvalRun]:
+        return self._rt.store.eval_runs
+
+    def not_found(self, object_id: str) -> APIError:
+        return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
 
     # -- evals -------------------------------------------------------------------------------------------------------
 
@@ -126,7 +126,7 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         """A project's evals in list order; ties in update time keep creation order."""
         evals = list(self._rt.store.evals.oldest_first(project))
         if order_by == "updated_at":
-            evals.sort(key=lambda pair: self._eval_updated[pair[0]])
+            evals.sort(key=lambda pair: self._eval_updated.get(pair[0], pair[1].created_at))
         return reversed(evals) if order == "desc" else iter(evals)
 
     def update_eval(self, project: str, eval_id: str, request: UpdateEval) -> Eval:
@@ -145,7 +145,7 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         for run_id in runs:
             self._forget(project, run_id)
         self._rt.store.evals.remove(project, eval_id)
-        del self._eval_updated[eval_id]
+        self._eval_updated.pop(eval_id, None)
         return EvalDeleted(eval_id=eval_id)
 
     # -- runs --------------------------------------------------------------------------------------------------------
