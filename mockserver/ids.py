@@ -61,6 +61,12 @@ class IdFactory:
     def eval_run(self) -> str:
         return self.hex("evalrun_")
 
+    def eval_output_item(self) -> str:
+        return self.hex("outputitem_")
+
+    def checkpoint_permission(self) -> str:
+        return self.alnum("cp_", 24)
+
     def event(self) -> str:
         return self.hex("evt_")
 

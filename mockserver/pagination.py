@@ -58,6 +58,17 @@ def read_order(query: QueryParams, *, default: str) -> str:
     return order
 
 
+def read_choice(query: QueryParams, name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    """An enum query parameter (`status`, `order_by`): one of `choices`, else a 400 listing them."""
+    value = query.get(name, default)
+    if value is not None and value not in choices:
+        supported = ", ".join(f"'{choice}'" for choice in choices)
+        raise InvalidRequestError(
+            f"Invalid value: '{value}'. Supported values are: {supported}.", param=name, code="invalid_value"
+        )
+    return value
+
+
 def paginate(items: Iterable[tuple[str, T]], *, after: str | None, limit: int) -> Page[T]:
     """One page from `(id, item)` pairs already in list order, starting after the item whose id is `after`."""
     iterator = iter(items)

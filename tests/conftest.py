@@ -3,6 +3,8 @@ response against OpenAI's published spec."""
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,6 +13,7 @@ import httpx
 import openai
 import pytest
 from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
 
 from mockserver import Settings, create_app
 from mockserver.services import Services
@@ -95,6 +98,53 @@ def strict_client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
         max_retries=0,
         _strict_response_validation=True,
     )
+
+
+@pytest.fixture
+def sync_http(app: Starlette, checker: ResponseChecker) -> Iterator[httpx.Client]:
+    """Raw sync HTTP to the app, in-process (starlette's test client), every response checked against the spec."""
+    with warnings.catch_warnings():
+        # starlette's test client runs on httpx2 where installed (openai 3.x's venv) and warns that it is deprecated
+        # on httpx (openai 2.x's venv), where it still works: the import is here so that only this fixture pays.
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from starlette.testclient import TestClient
+
+        client = TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"})
+    client.event_hooks = {"request": [], "response": [checker.sync_hook]}
+    # Not entered as a context manager: that would run the app's lifespan in the client's own thread, where the
+    # async fixtures (httpx.ASGITransport) run none.
+    yield cast(httpx.Client, client)
+    client.close()
+
+
+@pytest.fixture(params=["async", "sync"])
+def make_sdk(request: pytest.FixtureRequest, http: httpx.AsyncClient) -> Callable[..., Any]:
+    """Builds the official SDK client of the parametrised kind (sync or async), in-process, with every response
+    checked against the spec; strict response validation on unless told otherwise."""
+    kind = openai.AsyncOpenAI if request.param == "async" else openai.OpenAI
+    transport = http if request.param == "async" else request.getfixturevalue("sync_http")
+
+    def make(*, strict: bool = True) -> Any:
+        return kind(
+            api_key=API_KEY,
+            base_url=f"{BASE_URL}/v1",
+            http_client=cast(Any, transport),
+            max_retries=0,
+            _strict_response_validation=strict,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sdk(make_sdk: Callable[..., Any]) -> Any:
+    """The SDK (sync and async, one test each) with strict response validation, as some teams run it."""
+    return make_sdk()
+
+
+async def resolve(result: Any) -> Any:
+    """What an SDK call gave: the async client's awaited, the sync client's as it is (one test body for both)."""
+    return await result if inspect.isawaitable(result) else result
 
 
 Advance = Callable[[float], Awaitable[dict[str, Any]]]

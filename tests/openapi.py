@@ -40,9 +40,15 @@ KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
     ),
     (
         "EvalRun",
-        "/properties/error, /properties/per_model_usage, /properties/model",
-        "error and per_model_usage are null in the spec's own examples; model is null for a run that names none "
-        "(not verified)",
+        "/properties/error, /properties/per_model_usage, /properties/per_testing_criteria_results",
+        "error is null on every run without one, per_model_usage and per_testing_criteria_results are null until "
+        "the run is graded: a recorded real response (a queued run, May 2025) and the spec's own examples of queued, "
+        "canceled and completed runs",
+    ),
+    (
+        "EvalRunOutputItem",
+        "/properties/sample/properties/error",
+        "null when the sample has no error, as the spec's own output item examples show",
     ),
     (
         "Batch",
@@ -56,7 +62,7 @@ KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
             "/properties/first_id, /properties/last_id",
             "an empty list has no first or last id: they are null, the spec types them as plain strings",
         )
-        for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList")
+        for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList", "EvalList", "EvalRunOutputItemList")
     ),
 ]
 
@@ -65,6 +71,8 @@ KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [
 RESPONSE_CORRECTIONS: list[tuple[str, str, str, str]] = [
     ("post", "/evals/{eval_id}/runs", "400", "the error envelope {'error': ...}, like every other operation; the spec "
      "documents a bare Error object"),
+    ("delete", "/evals/{eval_id}", "404", "the error envelope, as above"),
+    ("delete", "/evals/{eval_id}/runs/{run_id}", "404", "the error envelope, as above"),
 ]  # fmt: skip
 
 
@@ -107,10 +115,12 @@ def _patch_known_differences(schemas: dict[str, Any]) -> None:
         field = schemas["OpenAIFile"]["properties"][key]
         schemas["OpenAIFile"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
     schemas["OpenAIFile"]["properties"]["purpose"]["enum"].append("evals")
-    for key in ("error", "per_model_usage", "model"):
+    for key in ("error", "per_model_usage", "per_testing_criteria_results"):
         field = schemas["EvalRun"]["properties"][key]
         schemas["EvalRun"]["properties"][key] = {"anyOf": [field, {"type": "null"}]}
-    for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList"):
+    sample = schemas["EvalRunOutputItem"]["properties"]["sample"]["properties"]
+    sample["error"] = {"anyOf": [sample["error"], {"type": "null"}]}
+    for name in ("ListFilesResponse", "ListBatchesResponse", "EvalRunList", "EvalList", "EvalRunOutputItemList"):
         for key in ("first_id", "last_id"):
             schemas[name]["properties"][key] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
     batch = schemas["Batch"]["properties"]
@@ -135,6 +145,11 @@ def _to_json_schema(node: Any) -> Any:
     return out
 
 
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A spec path (`/evals/{eval_id}`) as a regular expression that matches concrete paths."""
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+
+
 @dataclass(frozen=True)
 class Operation:
     pattern: re.Pattern[str]
@@ -149,7 +164,7 @@ class Spec:
         self._components = {"schemas": schemas}
         self.operations: list[Operation] = []
         for path, item in document["paths"].items():
-            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+            pattern = path_pattern(path)
             for method, operation in item.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue

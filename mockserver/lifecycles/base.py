@@ -90,6 +90,13 @@ class Lifecycle(ABC, Generic[T, E]):
         self.objects.add(entry.project, entry.obj.id, entry.obj)
         self._entries[entry.obj.id] = entry
 
+    def _remove(self, project: str, object_id: str) -> None:
+        """Delete an object: it is gone from reads and lists, and its pending timer never fires."""
+        entry = self._entries.pop(object_id)
+        if entry.timer is not None:
+            entry.timer.cancel()
+        self.objects.remove(project, object_id)
+
     def act(self, project: str, object_id: str, action: str) -> T:
         """A user's cancel, pause or resume: refused with a 400 naming the status unless the machine allows it."""
         obj = self.get(project, object_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from mockserver.schemas.common import NotNull, RequestBody, bounded
 from mockserver.validation import PARAM, custom_error
@@ -104,10 +104,27 @@ class ScoreModelGrader(RequestBody):
     sampling_params: Annotated[SamplingParams | None, NotNull] = None
 
 
+class LabelModelGrader(RequestBody):
+    type: Literal["label_model"]
+    name: str
+    model: str
+    input: list[GraderMessage]
+    labels: list[str]
+    passing_labels: list[str]
+
+
+SubGrader = Annotated[
+    StringCheckGrader | TextSimilarityGrader | PythonGrader | ScoreModelGrader | LabelModelGrader,
+    Field(discriminator="type"),
+]
+
+
 class MultiGrader(RequestBody):
     type: Literal["multi"]
     name: str
-    graders: dict[str, Any]
+    # One grader, as the spec and the SDK type it, or graders by name, as the fine-tuning guide writes them (the
+    # names are what `calculate_output` refers to).
+    graders: SubGrader | dict[str, SubGrader]
     calculate_output: str
 
 
@@ -115,3 +132,54 @@ Grader = Annotated[
     StringCheckGrader | TextSimilarityGrader | PythonGrader | ScoreModelGrader | MultiGrader,
     Field(discriminator="type"),
 ]
+
+
+# -- the alpha graders API (`/fine_tuning/alpha/graders/{run,validate}`) -----------------------------------------------
+
+
+class ValidateGrader(RequestBody):
+    grader: Grader
+
+
+class RunGrader(RequestBody):
+    grader: Grader
+    model_sample: str
+    item: Annotated[dict[str, Any] | None, NotNull] = None
+
+
+class GraderErrors(BaseModel):
+    formula_parse_error: bool = False
+    sample_parse_error: bool = False
+    truncated_observation_error: bool = False
+    unresponsive_reward_error: bool = False
+    invalid_variable_error: bool = False
+    other_error: bool = False
+    python_grader_server_error: bool = False
+    python_grader_server_error_type: str | None = None
+    python_grader_runtime_error: bool = False
+    python_grader_runtime_error_details: str | None = None
+    model_grader_server_error: bool = False
+    model_grader_refusal_error: bool = False
+    model_grader_parse_error: bool = False
+    model_grader_server_error_details: str | None = None
+
+
+class GraderRunMetadata(BaseModel):
+    name: str
+    type: str
+    errors: GraderErrors = Field(default_factory=GraderErrors)
+    execution_time: float
+    scores: dict[str, Any]
+    token_usage: int | None = None
+    sampled_model_name: str | None = None
+
+
+class GraderRunResult(BaseModel):
+    reward: float
+    metadata: GraderRunMetadata
+    sub_rewards: dict[str, Any] = Field(default_factory=dict)
+    model_grader_token_usage_per_model: dict[str, Any] = Field(default_factory=dict)
+
+
+class GraderValidated(BaseModel):
+    grader: dict[str, Any]

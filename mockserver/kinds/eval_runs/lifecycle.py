@@ -3,20 +3,26 @@ as the real API spells it) at once when cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
+from mockserver.kinds.eval_runs.grading import Grader, Row
+from mockserver.kinds.eval_runs.output_items import OutputItem
 from mockserver.kinds.eval_runs.schemas import (
     CreateEval,
     CreateEvalRun,
     CustomDataSourceConfig,
     Eval,
+    EvalDeleted,
     EvalRun,
+    EvalRunDeleted,
     EvalRunError,
     FileContentSource,
     FileIdSource,
+    UpdateEval,
 )
 from mockserver.lifecycles.base import Entry, Lifecycle
 from mockserver.lifecycles.machine import StateMachine, UserAction
@@ -59,8 +65,20 @@ def _schema(config: Any) -> dict[str, Any]:
 
 @dataclass(kw_only=True)
 class _Run(Entry[EvalRun]):
-    items: int
-    criteria: list[str]
+    rows: list[Row]
+    criteria: list[dict[str, Any]]
+
+
+def _row(line: str) -> Row:
+    """A line of an uploaded jsonl file: `{"item": ..., "sample"?: ...}`, or a bare item."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        data = {"text": line}
+    if isinstance(data, dict) and isinstance(data.get("item"), dict):
+        sample = data.get("sample")
+        return Row(data["item"], sample if isinstance(sample, dict) else None)
+    return Row(data if isinstance(data, dict) else {"value": data})
 
 
 class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
@@ -69,15 +87,19 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
     def __init__(self, kind: Kind, runtime: Runtime, files: Files) -> None:
         super().__init__(kind, runtime, files)
         self.evals: Collection[Eval] = Collection()
-
-    def not_found(self, object_id: str) -> APIError:
-        return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
+        # When each eval was last updated (`order_by=updated_at`); the wire object does not show it.
+        self._eval_updated: dict[str, float] = {}
+        # By run id, in data source order; made when the run completes.
+        self._output_items: dict[str, list[OutputItem]] = {}
 
     def force_at(self, path_params: Mapping[str, str], body: ForceTransition) -> EvalRun:
         found = self.objects.get_any(path_params["id"])
         if found is None or found[1].eval_id != path_params["eval_id"]:
             raise self.not_found(path_params["id"])
         return super().force_at(path_params, body)
+
+    def not_found(self, object_id: str) -> APIError:
+        return NotFoundError(f"No eval run found with id '{object_id}'.", param="run_id")
 
     # -- evals -------------------------------------------------------------------------------------------------------
 
@@ -95,6 +117,7 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             metadata=request.metadata,
         )
         self.evals.add(project, evaluation.id, evaluation)
+        self._eval_updated[evaluation.id] = self._rt.now()
         return evaluation
 
     def get_eval(self, project: str, eval_id: str) -> Eval:
@@ -103,12 +126,38 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             raise NotFoundError(f"No eval found with id '{eval_id}'.", param="eval_id")
         return found
 
+    def list_evals(self, project: str, *, order: str, order_by: str) -> Iterator[tuple[str, Eval]]:
+        """A project's evals in list order; ties in update time keep creation order."""
+        evals = list(self.evals.oldest_first(project))
+        if order_by == "updated_at":
+            evals.sort(key=lambda pair: self._eval_updated.get(pair[0], pair[1].created_at))
+        return reversed(evals) if order == "desc" else iter(evals)
+
+    def update_eval(self, project: str, eval_id: str, request: UpdateEval) -> Eval:
+        evaluation = self.get_eval(project, eval_id)
+        if request.name is not None:
+            evaluation.name = request.name
+        if "metadata" in request.model_fields_set:
+            evaluation.metadata = request.metadata
+        self._eval_updated[eval_id] = self._rt.now()
+        return evaluation
+
+    def delete_eval(self, project: str, eval_id: str) -> EvalDeleted:
+        """The eval and every run of it are gone; pending timers of its runs fire into nothing."""
+        self.get_eval(project, eval_id)
+        runs = [run_id for run_id, run in self.objects.oldest_first(project) if run.eval_id == eval_id]
+        for run_id in runs:
+            self._forget(project, run_id)
+        self.evals.remove(project, eval_id)
+        self._eval_updated.pop(eval_id, None)
+        return EvalDeleted(eval_id=eval_id)
+
     # -- runs --------------------------------------------------------------------------------------------------------
 
     def create(self, project: str, eval_id: str, request: CreateEvalRun, *, scenario: str | None = None) -> EvalRun:
         evaluation = self.get_eval(project, eval_id)
         scenario = self.scenario(scenario, request.metadata)
-        items = self._count_items(project, request)
+        rows = self._rows(project, request)
         source = request.data_source
         at = self._rt.now()
         run_id = self.kind.new_id(self._rt.ids)
@@ -116,15 +165,16 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             id=run_id,
             eval_id=evaluation.id,
             status="queued",
-            model=getattr(source, "model", None),
+            # No evidence of what the real API answers for a run that names no model; an empty string is what the
+            # spec and the SDK's types allow (README, "What is not real").
+            model=getattr(source, "model", None) or "",
             name=request.name or f"{evaluation.name} run",
             created_at=int(at),
             report_url=f"https://platform.openai.com/evaluation/evals/{evaluation.id}?run_id={run_id}",
             data_source=source.model_dump(exclude_none=True),
             metadata=request.metadata,
         )
-        criteria = [str(criterion["name"]) for criterion in evaluation.testing_criteria]
-        entry = _Run(obj=run, project=project, scenario=scenario, items=items, criteria=criteria)
+        entry = _Run(obj=run, project=project, scenario=scenario, rows=rows, criteria=evaluation.testing_criteria)
         self._add(entry)
         if scenario != "stall":
             self._after_phase(entry, "eval_run.queued", at, self._dequeued)
@@ -141,17 +191,39 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         self.get_run(project, eval_id, run_id)
         return self.act(project, run_id, "cancel")
 
-    def _count_items(self, project: str, request: CreateEvalRun) -> int:
+    def delete_run(self, project: str, eval_id: str, run_id: str) -> EvalRunDeleted:
+        self.get_run(project, eval_id, run_id)
+        self._forget(project, run_id)
+        return EvalRunDeleted(run_id=run_id)
+
+    def output_items(self, project: str, eval_id: str, run_id: str) -> list[OutputItem]:
+        """A run's output items, in data source order (none until it completes)."""
+        run = self.get_run(project, eval_id, run_id)
+        return self._output_items.get(run.id, [])
+
+    def output_item(self, project: str, eval_id: str, run_id: str, item_id: str) -> OutputItem:
+        for item in self.output_items(project, eval_id, run_id):
+            if item.id == item_id:
+                return item
+        raise NotFoundError(f"No output item found with id '{item_id}'.", param="output_item_id")
+
+    def _forget(self, project: str, run_id: str) -> None:
+        self._remove(project, run_id)
+        self._output_items.pop(run_id, None)
+
+    def _rows(self, project: str, request: CreateEvalRun) -> list[Row]:
         source = request.data_source.source
         if isinstance(source, FileContentSource):
-            return len(source.content)
+            return [Row(row.item, row.sample) for row in source.content]
         if isinstance(source, FileIdSource):
             file = self._files.find(project, source.id)
             if file is None:
                 raise InvalidRequestError(f"No such File object: {source.id}", param="data_source.source.id")
             content = self._files.content(project, file.id)
-            return sum(1 for line in content.decode("utf-8", "replace").splitlines() if line.strip())
-        return source.limit or LOGGED_ITEMS
+            return [_row(line) for line in content.decode("utf-8", "replace").splitlines() if line.strip()]
+        # Logs the mock does not have: stand-in items, as many as the query's limit.
+        faker = self._rt.fakes.faker
+        return [Row({"input": faker.sentence()}) for _ in range(source.limit or LOGGED_ITEMS)]
 
     # -- timers and statuses -----------------------------------------------------------------------------------------
 
@@ -169,25 +241,31 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         if target == "in_progress":
             self._after_phase(entry, "eval_run.in_progress", at, self._graded)
         elif target == "completed":
-            self._grade(entry)
+            self._grade(entry, at)
         elif target == "failed":
             error = details.get("error") or (RUN_FAILURE if source == "in_progress" else VALIDATION_FAILURE)
             run.error = EvalRunError.model_validate(error)
 
-    def _grade(self, entry: _Run) -> None:
-        """Plausible results: most items pass, each criterion on its own."""
-        run, rng, total = entry.obj, self._rt.ids.random, entry.items
-        passed = round(total * rng.uniform(0.6, 0.95))
+    def _grade(self, entry: _Run, at: float) -> None:
+        """Output items for every row, and the counts derived from them."""
+        run, rng = entry.obj, self._rt.ids.random
+        grader = Grader(rng, self._rt.fakes.faker.sentence, self._rt.ids.eval_output_item)
+        items = grader.grade(run, entry.rows, entry.criteria, int(at))
+        self._output_items[run.id] = items
+        total = len(items)
+        passed = sum(item.status == "pass" for item in items)
         run.result_counts.total = total
         run.result_counts.passed = passed
         run.result_counts.failed = total - passed
-        for name in entry.criteria:
-            criterion_passed = round(total * rng.uniform(0.6, 0.95))
+        run.per_testing_criteria_results = []
+        for index, criterion in enumerate(entry.criteria):
+            criterion_passed = sum(item.results[index].passed for item in items)
             run.per_testing_criteria_results.append(
-                {"testing_criteria": name, "passed": criterion_passed, "failed": total - criterion_passed}
+                {"testing_criteria": criterion["name"], "passed": criterion_passed, "failed": total - criterion_passed}
             )
         if run.model:
-            prompt, completion = total * rng.randint(40, 120), total * rng.randint(10, 60)
+            prompt = sum(item.sample.usage.prompt_tokens for item in items)
+            completion = sum(item.sample.usage.completion_tokens for item in items)
             run.per_model_usage = [
                 {"model_name": run.model, "invocation_count": total, "prompt_tokens": prompt,
                  "completion_tokens": completion, "total_tokens": prompt + completion, "cached_tokens": 0}

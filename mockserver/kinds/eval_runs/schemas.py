@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mockserver.schemas.common import Metadata, NotNull, RequestBody, Wire
 from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import (
-    GraderMessage,
+    LabelModelGrader,
     PythonGrader,
     ScoreModelGrader,
     StringCheckGrader,
@@ -40,15 +40,6 @@ DataSourceConfig = Annotated[
 ]
 
 
-class LabelModelGrader(RequestBody):
-    type: Literal["label_model"]
-    name: str
-    model: str
-    input: list[GraderMessage]
-    labels: list[str]
-    passing_labels: list[str]
-
-
 class EvalTextSimilarityGrader(TextSimilarityGrader):
     pass_threshold: float
 
@@ -74,6 +65,11 @@ class CreateEval(RequestBody):
     testing_criteria: Annotated[list[TestingCriterion], Field(min_length=1)]
 
 
+class UpdateEval(RequestBody):
+    name: Annotated[str | None, NotNull] = None
+    metadata: Metadata = None
+
+
 class Eval(Wire):
     object: Literal["eval"] = "eval"
     id: str
@@ -82,6 +78,12 @@ class Eval(Wire):
     testing_criteria: list[dict[str, Any]]
     created_at: int
     metadata: dict[str, str] | None = None
+
+
+class EvalDeleted(BaseModel):
+    object: Literal["eval.deleted"] = "eval.deleted"
+    deleted: bool = True
+    eval_id: str
 
 
 # -- runs --------------------------------------------------------------------------------------------------------------
@@ -176,16 +178,23 @@ class EvalRun(Wire):
     id: str
     eval_id: str
     status: Literal["queued", "in_progress", "completed", "failed", "canceled"]
-    model: str | None
+    model: str
     name: str
     created_at: int
     report_url: str
     result_counts: ResultCounts = Field(default_factory=ResultCounts)
+    # Null until the run is graded, as a real queued run answers (README, "Where the SDK's types refuse").
     per_model_usage: list[dict[str, Any]] | None = None
-    per_testing_criteria_results: list[dict[str, Any]] = Field(default_factory=list)
+    per_testing_criteria_results: list[dict[str, Any]] | None = None
     data_source: dict[str, Any]
     metadata: dict[str, str] | None = None
     error: EvalRunError | None = None
+
+
+class EvalRunDeleted(BaseModel):
+    object: Literal["eval.run.deleted"] = "eval.run.deleted"
+    deleted: bool = True
+    run_id: str
 
 
 class ForceRunTransition(ForceTransition):

@@ -4,12 +4,14 @@ metrics events and checkpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.files import Files
+from mockserver.kinds.fine_tuning.permissions import CheckpointPermissions
 from mockserver.kinds.fine_tuning.schemas import (
     AUTO_HYPERPARAMETERS,
     Checkpoint,
@@ -101,6 +103,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         # Per job, oldest first (append-only) and compact: routes read them in reverse, wire models made per page.
         self._events: dict[str, list[EventRecord]] = {}
         self._checkpoints: dict[str, list[Checkpoint]] = {}
+        self.permissions = CheckpointPermissions(self._succeeded_checkpoints, runtime.ids, runtime.now)
 
     def not_found(self, object_id: str) -> APIError:
         return NotFoundError(f"Could not find fine tune: {object_id}", param="fine_tune_id", code="fine_tune_not_found")
@@ -177,6 +180,12 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def events(self, project: str, job_id: str) -> list[EventRecord]:
         """The job's events, oldest first."""
         return self._events[self.get(project, job_id).id]
+
+    def _succeeded_checkpoints(self, project: str) -> Iterator[str]:
+        """The checkpoint names of the project's succeeded jobs (what checkpoint permissions can be granted on)."""
+        for job_id, job in self.objects.newest_first(project):
+            if job.status == "succeeded":
+                yield from (checkpoint.fine_tuned_model_checkpoint for checkpoint in self._checkpoints[job_id])
 
     def checkpoints(self, project: str, job_id: str) -> list[Checkpoint]:
         """The job's checkpoints, oldest first."""

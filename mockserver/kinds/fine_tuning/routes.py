@@ -8,10 +8,13 @@ from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
 from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.kinds.fine_tuning.graders import run_grader
 from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
+from mockserver.kinds.fine_tuning.permission_schemas import CreateCheckpointPermissions
 from mockserver.kinds.fine_tuning.schemas import CreateFineTuningJob, FineTuningJob, JobEvent
-from mockserver.pagination import cursor_list, paginate, read_limit
-from mockserver.schemas.common import ListResponse
+from mockserver.pagination import cursor_list, paginate, read_choice, read_limit
+from mockserver.schemas.common import CursorListResponse, ListResponse
+from mockserver.schemas.graders import GraderValidated, RunGrader, ValidateGrader
 
 
 def jobs(request: Request) -> FineTuningLifecycle:
@@ -93,6 +96,43 @@ async def list_checkpoints(request: Request) -> Response:
     return answer(cursor_list(newest_first, request.query_params, default_limit=10, max_limit=None))
 
 
+async def validate_grader(request: Request) -> Response:
+    body = await read_body(request, ValidateGrader)
+    return answer(GraderValidated(grader=body.grader.model_dump(exclude_none=True)))
+
+
+async def run_grader_once(request: Request) -> Response:
+    body = await read_body(request, RunGrader)
+    return answer(run_grader(body, services(request).ids.random))
+
+
+async def create_permissions(request: Request) -> Response:
+    body = await read_body(request, CreateCheckpointPermissions)
+    permissions = jobs(request).permissions.create(
+        project(request), request.path_params["checkpoint"], body.project_ids
+    )
+    first_id, last_id = (permissions[0].id, permissions[-1].id) if permissions else (None, None)
+    return answer(CursorListResponse(data=permissions, has_more=False, first_id=first_id, last_id=last_id))
+
+
+async def list_permissions(request: Request) -> Response:
+    query = request.query_params
+    order = read_choice(query, "order", ("ascending", "descending"), default="descending")
+    permissions = jobs(request).permissions.in_order(
+        project(request),
+        request.path_params["checkpoint"],
+        newest_first=order == "descending",
+        project_id=query.get("project_id"),
+    )
+    return answer(cursor_list(permissions, query, default_limit=10))
+
+
+async def delete_permission(request: Request) -> Response:
+    params = request.path_params
+    deleted = jobs(request).permissions.delete(project(request), params["checkpoint"], params["permission_id"])
+    return answer(deleted)
+
+
 routes: list[Route] = [
     Route("/fine_tuning/jobs", create_job, methods=["POST"]),
     Route("/fine_tuning/jobs", list_jobs, methods=["GET"]),
@@ -102,4 +142,9 @@ routes: list[Route] = [
     Route("/fine_tuning/jobs/{job_id}/resume", resume_job, methods=["POST"]),
     Route("/fine_tuning/jobs/{job_id}/events", list_events, methods=["GET"]),
     Route("/fine_tuning/jobs/{job_id}/checkpoints", list_checkpoints, methods=["GET"]),
+    Route("/fine_tuning/alpha/graders/run", run_grader_once, methods=["POST"]),
+    Route("/fine_tuning/alpha/graders/validate", validate_grader, methods=["POST"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions", create_permissions, methods=["POST"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions", list_permissions, methods=["GET"]),
+    Route("/fine_tuning/checkpoints/{checkpoint}/permissions/{permission_id}", delete_permission, methods=["DELETE"]),
 ]
