@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from mockserver.auth import DEFAULT_PROJECT
 from mockserver.errors import APIError
 from mockserver.schemas.files import FilePurpose
 from mockserver.schemas.fine_tuning import CreateFineTuningJob, JobError
 
 if TYPE_CHECKING:
     from mockserver.services import Services
-
-DEFAULT_PROJECT = "sk-mock"
 
 
 class SeedError(ValueError):

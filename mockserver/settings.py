@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mockserver.auth import parse_api_key
+
 # Simulated seconds each phase lasts: a whole fine-tuning job takes about 15 s, a batch about 15 s, an eval run 10 s.
 DEFAULT_PHASES: dict[str, float] = {
     "fine_tuning.validating_files": 3.0,
@@ -59,7 +61,10 @@ class Settings(BaseModel):
     phases: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PHASES))
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str | None = None
+    # `KEY` or `KEY=PROJECT[,PROJECT…]` (a key bound to those projects); none: any non-empty key is accepted.
     api_keys: tuple[str, ...] = ()
+    # Each key without an `OpenAI-Project` header is a project of its own, instead of all sharing the default one.
+    project_per_key: bool = False
     fixtures: Path | None = None
     seed: int | None = None
     admin_token: str | None = None
@@ -91,6 +96,13 @@ class Settings(BaseModel):
         if any(delay < 0 for delay in schedule):
             raise ValueError("retry delays cannot be negative")
         return schedule
+
+    @field_validator("api_keys")
+    @classmethod
+    def _key_entries(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            parse_api_key(entry)
+        return entries
 
     @field_validator("webhook_urls")
     @classmethod

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from mockserver.testing.receiver import Inbox
 
 DEFAULT_API_KEY = "sk-mockserver"
+# What `Harness` takes besides `Settings` fields.
+HARNESS_ARGUMENTS = frozenset({"settings", "api_key"})
 _LOG_LINES = 2000
 
 
