@@ -65,11 +65,12 @@ def _check_marker(options: dict[str, Any]) -> None:
     try:
         Settings(**fields)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{_MARKER_NAMES.get(str(error['loc'][0]), error['loc'][0])}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
-        raise pytest.UsageError(f"@pytest.mark.mockserver: {problems}") from None
+        errors = exc.errors(include_url=False)
+    else:
+        return
+    problems = "; ".join(f"{_MARKER_NAMES.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in errors)
+    # Outside the `except`, and without a traceback: either would show the `Settings` field names this avoids.
+    pytest.fail(f"@pytest.mark.mockserver: {problems}", pytrace=False)
 
 
 # Marker arguments whose `Settings` field has another name.
