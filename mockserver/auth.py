@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,7 @@ def mask_key(key: str) -> str:
     return f"{key[:3]}*{'*' * 4}{key[-4:]}"
 
 
+@functools.lru_cache(maxsize=1024)  # a hash per request would be the envelope's dearest step; keys are few
 def key_project(key: str) -> str:
     """The project of a key of its own (`--project-per-key`): named from a hash, so no key shows in any output."""
     return "proj_key_" + hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -155,9 +155,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     listen = sub.add_parser("listen", help="receive webhooks locally: print each one, verify it, forward it")
     listen.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
     listen.add_argument("--port", type=int, default=8001, help="port; 0 picks a free one (default: 8001)")
-    listen.add_argument("--secret", metavar="whsec_…", help="verify signatures with this secret")
-    listen.add_argument("--forward-to", metavar="URL", help="forward each verified delivery to this URL")
-    listen.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    listen.add_argument(
+        "--secret", metavar="whsec_…", help="verify signatures with this secret (default: none, print unverified)"
+    )
+    listen.add_argument(
+        "--forward-to", metavar="URL", help="forward each verified delivery to this URL (default: none)"
+    )
+    listen.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"], help="(default: %(default)s)"
+    )
     return parser, serve
 
 
