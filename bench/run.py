@@ -100,7 +100,6 @@ def _seed(path: Path, count: int) -> list[str]:
     ids = [f"ftjob-bench{index:013d}" for index in range(count)]
     content = training_lines().decode()
     seed = {
-        "project": "sk-bench",
         "files": [{"id": "file-bench", "filename": "t.jsonl", "purpose": "fine-tune", "content": content}],
         "fine_tuning_jobs": [
             {"id": job_id, "model": "gpt-4o-mini", "training_file": "file-bench", "scenario": "stall"} for job_id in ids

@@ -23,12 +23,15 @@ from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
-from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret
+from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret, describe_errors
 from mockserver.sockets import bind_tcp
 
 logger = logging.getLogger("mockserver")
 
 _REPEATABLE = {"phase", "webhook_url", "api_key"}
+_TRUE = {"1", "true", "yes", "on"}
+# Settings fields whose flag is not the field's name with dashes.
+_FIELD_FLAGS = {"phases": "phase", "webhook_urls": "webhook-url", "api_keys": "api-key"}
 
 
 def _phase(text: str) -> tuple[str, float]:
@@ -58,13 +61,13 @@ def _schedule(text: str) -> tuple[float, ...]:
 
 def _serve_parser(parser: argparse.ArgumentParser) -> None:
     phases = ", ".join(f"{name}={seconds:g}" for name, seconds in DEFAULT_PHASES.items())
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default: 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default: %(default)s)")
     parser.add_argument(
         "--clock",
         choices=["real", "manual"],
         default="real",
-        help="real, or manual: time moves only via the control API",
+        help="real, or manual: time moves only via the control API (default: %(default)s)",
     )
     parser.add_argument(
         "--phase",
@@ -75,14 +78,26 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         help=f"simulated duration of a lifecycle phase; repeatable. Defaults: {phases}",
     )
     parser.add_argument(
-        "--webhook-url", action="append", default=[], metavar="URL", help="webhook endpoint; repeatable"
-    )
-    parser.add_argument("--webhook-secret", metavar="whsec_…", help="signing secret for --webhook-url endpoints")
-    parser.add_argument(
-        "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="time one delivery attempt may take"
+        "--webhook-url", action="append", default=[], metavar="URL", help="webhook endpoint; repeatable (default: none)"
     )
     parser.add_argument(
-        "--webhook-concurrency", type=int, default=32, metavar="N", help="delivery attempts in flight at once"
+        "--webhook-secret",
+        metavar="whsec_…",
+        help="signing secret for --webhook-url endpoints (default: generated and printed)",
+    )
+    parser.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time one delivery attempt may take (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        default=32,
+        metavar="N",
+        help="delivery attempts in flight at once (default: %(default)s)",
     )
     parser.add_argument(
         "--webhook-retry-schedule",
@@ -92,21 +107,50 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         help="seconds between attempts (default: " + ",".join(f"{s:g}" for s in DEFAULT_RETRY_SCHEDULE) + ")",
     )
     parser.add_argument(
-        "--api-key", action="append", default=[], metavar="KEY", help="accept only these keys; repeatable"
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY[=PROJECT,…]",
+        help="accept only these keys; with =PROJECT,… the key may act only in those projects; repeatable "
+        "(default: any non-empty key)",
+    )
+    parser.add_argument(
+        "--project-per-key",
+        action="store_true",
+        help="each key without an OpenAI-Project header is a project of its own (default: off, every key shares "
+        "one default project)",
     )
     parser.add_argument(
         "--fixtures",
         type=Path,
         metavar="PATH",
-        help="seed state JSON loaded at start and after each reset; 'example' is the packaged example seed",
+        help="seed state JSON loaded at start and after each reset; 'example' is the packaged example seed "
+        "(default: none)",
     )
-    parser.add_argument("--seed", type=int, help="make ids and fake data reproducible")
-    parser.add_argument("--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /_mock")
-    parser.add_argument("--max-body-bytes", type=int, default=512 * 1024 * 1024, help="request body limit (413 above)")
+    parser.add_argument("--seed", type=int, help="make ids and fake data reproducible (default: random)")
     parser.add_argument(
-        "--journal-size", type=int, default=1000, metavar="N", help="API requests /_mock/requests remembers"
+        "--admin-token", metavar="TOKEN", help="require 'Authorization: Bearer TOKEN' on /_mock (default: none)"
     )
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=512 * 1024 * 1024,
+        metavar="N",
+        help="request body limit, 413 above (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="API requests /_mock/requests remembers (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="(default: %(default)s)",
+    )
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -119,9 +163,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     listen = sub.add_parser("listen", help="receive webhooks locally: print each one, verify it, forward it")
     listen.add_argument("--host", default="127.0.0.1", help="bind address (default: 127.0.0.1)")
     listen.add_argument("--port", type=int, default=8001, help="port; 0 picks a free one (default: 8001)")
-    listen.add_argument("--secret", metavar="whsec_…", help="verify signatures with this secret")
-    listen.add_argument("--forward-to", metavar="URL", help="forward each verified delivery to this URL")
-    listen.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    listen.add_argument(
+        "--secret", metavar="whsec_…", help="verify signatures with this secret (default: none, print unverified)"
+    )
+    listen.add_argument(
+        "--forward-to", metavar="URL", help="forward each verified delivery to this URL (default: none)"
+    )
+    listen.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"], help="(default: %(default)s)"
+    )
     fixtures = sub.add_parser("fixtures", help="the example data that ships with mockserver")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
@@ -139,10 +189,27 @@ def _with_environment(argv: list[str], serve_parser: argparse.ArgumentParser) ->
         value = os.environ.get("MOCKSERVER_" + action.dest.upper())
         if value is None:
             continue
-        values = value.replace(",", " ").split() if action.dest in _REPEATABLE else [value]
-        for item in values:
+        if action.nargs == 0:  # a switch: on for a true-ish value, off for anything else
+            injected += [flag] if value.strip().lower() in _TRUE else []
+            continue
+        for item in _environment_values(action.dest, value):
             injected += [flag, item]
     return injected + argv
+
+
+def _environment_values(dest: str, value: str) -> list[str]:
+    """One variable's values: repeatable flags split on whitespace and commas, except that once an `--api-key`
+    entry binds projects (`KEY=P1,P2`), commas belong to project lists and only whitespace separates keys."""
+    if dest not in _REPEATABLE:
+        return [value]
+    if dest == "api_key" and "=" in value:
+        return value.split()
+    return value.replace(",", " ").split()
+
+
+def _flag(field: str) -> str:
+    """The command-line flag that sets a `Settings` field."""
+    return "--" + _FIELD_FLAGS.get(field, field.replace("_", "-"))
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -154,6 +221,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_urls=tuple(args.webhook_url),
         webhook_secret=args.webhook_secret,
         api_keys=tuple(args.api_key),
+        project_per_key=args.project_per_key,
         fixtures=args.fixtures,
         seed=args.seed,
         admin_token=args.admin_token,
@@ -274,6 +342,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:
-        problems = "; ".join(f"--{'-'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        return _fail(problems.replace("Value error, ", ""))
+        return _fail(describe_errors(exc, _flag))
     return serve(settings, args.log_level)

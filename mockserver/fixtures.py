@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from mockserver.auth import DEFAULT_PROJECT
 from mockserver.errors import APIError
 from mockserver.files import Files
 from mockserver.kinds import KINDS
@@ -23,7 +24,6 @@ from mockserver.kinds.kind import Kind
 from mockserver.lifecycles.base import Lifecycle
 from mockserver.schemas.files import FilePurpose
 
-DEFAULT_PROJECT = "sk-mock"
 SEEDABLE: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.seedable)
 
 

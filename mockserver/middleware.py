@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import clock as clocks
-from mockserver.auth import UrlStyle, authenticate
+from mockserver.auth import Access, UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
 from mockserver.handlers import error_response
 from mockserver.injection import inject
@@ -28,14 +28,14 @@ def _url_style(path: str) -> UrlStyle | None:
     """Which OpenAI surface a path is on, or None for the control API and unknown prefixes."""
     if path.startswith("/v1/"):
         return "openai"
-    if path.startswith("/openai/v1/"):
-        return "azure"
+    if path.startswith("/openai/"):
+        return "azure" if path.startswith("/openai/v1/") else "azure_classic"
     return None
 
 
 class Envelope:
     """In order: request id and response headers, the body limit (declared and counted), due state changes on the
-    real clock; then on `/v1` and `/openai/v1`: a matching fault, the key check (the caller's project goes in
+    real clock; then on `/v1`, `/openai/v1` and `/openai`: a matching fault, the key check (the caller's project goes in
     `scope["state"]["project"]`), and a journal record of the request whatever its outcome."""
 
     def __init__(self, app: ASGIApp, services: Services) -> None:
@@ -47,7 +47,7 @@ class Envelope:
         self._request_ids = random.Random()
         # Fixed for the app's life, so read once rather than on every request.
         self._limit = services.settings.max_body_bytes
-        self._api_keys = services.settings.api_keys
+        self._access = Access.of(services.settings.api_keys, services.settings.project_per_key)
         self._real_clock = services.clock.mode == "real"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,7 +113,7 @@ class Envelope:
                 ):
                     return
                 try:
-                    state["project"] = authenticate(headers, scope["query_string"], style, self._api_keys)
+                    state["project"] = authenticate(headers, scope["query_string"], style, self._access)
                 except APIError as exc:
                     await error_response(exc)(scope, receive, send_with_headers)
                     return

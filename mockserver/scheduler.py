@@ -91,6 +91,16 @@ class Scheduler:
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
 
+    async def settle_due(self) -> None:
+        """Apply what is due now and wait for the work it started (deliveries in flight), without moving time."""
+        if isinstance(self.clock, ManualClock):
+            await self.advance_to(self.clock.now())
+            return
+        self.run_due(self.clock.now())
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self.settle()
+
     async def advance_to(self, until: float) -> None:
         """Manual clock: fire due timers in time order, awaiting each, then leave the clock at `until`."""
         if not isinstance(self.clock, ManualClock):

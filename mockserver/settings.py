@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mockserver.auth import parse_api_key
 from mockserver.examples import fixtures_path
 from mockserver.kinds import DEFAULT_PHASES, SCENARIOS
 
@@ -48,7 +50,10 @@ class Settings(BaseModel):
     phases: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PHASES))
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str | None = None
+    # `KEY` or `KEY=PROJECT[,PROJECT…]` (a key bound to those projects); none: any non-empty key is accepted.
     api_keys: tuple[str, ...] = ()
+    # Each key without an `OpenAI-Project` header is a project of its own, instead of all sharing the default one.
+    project_per_key: bool = False
     fixtures: Path | None = None
     seed: int | None = None
     admin_token: str | None = None
@@ -94,6 +99,13 @@ class Settings(BaseModel):
             raise ValueError("retry delays cannot be negative")
         return schedule
 
+    @field_validator("api_keys")
+    @classmethod
+    def _key_entries(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            parse_api_key(entry)
+        return entries
+
     @field_validator("webhook_urls")
     @classmethod
     def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
@@ -103,3 +115,10 @@ class Settings(BaseModel):
     @classmethod
     def _secret_format(cls, secret: str | None) -> str | None:
         return None if secret is None else check_webhook_secret(secret)
+
+
+def describe_errors(exc: ValidationError, name: Callable[[str], str]) -> str:
+    """A refused configuration in the user's terms: each problem after the name they used for the setting (a flag,
+    a marker argument), without pydantic's "Value error, " prefix."""
+    problems = (f"{name(str(error['loc'][0]))}: {error['msg']}" for error in exc.errors(include_url=False))
+    return "; ".join(problems).replace("Value error, ", "")

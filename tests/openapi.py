@@ -19,7 +19,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 SPEC_PATH = Path(__file__).resolve().parent / "spec" / "openai-openapi.yaml"
-API_PREFIXES = ("/openai/v1", "/v1")
+API_PREFIXES = ("/openai/v1", "/v1", "/openai")  # the longest first: Azure v1, OpenAI, Azure classic
 
 # (schema, JSON pointer inside it, what the real API does, and the patch that admits it)
 KNOWN_DIFFERENCES: list[tuple[str, str, str]] = [

@@ -10,6 +10,7 @@ import openai
 import pytest
 
 from mockserver import MockServer
+from mockserver.auth import DEFAULT_PROJECT
 from tests.conftest import API_KEY, BASE_URL, Advance
 
 Upload = Callable[..., Awaitable[str]]
@@ -113,7 +114,7 @@ async def test_the_journal_records_what_clients_sent(
     ]
     create = entries[1]
     assert create["body"] == {"model": "gpt-4o-mini", "training_file": training, "suffix": "journal"}
-    assert create["project"] == API_KEY and create["id"].startswith("mreq_")
+    assert create["project"] == DEFAULT_PROJECT and create["id"].startswith("mreq_")
     assert entries[2]["body"].startswith("<multipart body")
     posts = (await http.get("/_mock/requests", params={"method": "post", "path": "/v1/fine_tuning/*"})).json()["data"]
     assert len(posts) == 1

@@ -42,7 +42,7 @@ async def test_the_seed_file_holds_a_job_in_every_state(seeded: httpx.AsyncClien
         models = [m["id"] for m in (await http.get("/v1/models")).json()["data"]]
         assert succeeded["fine_tuned_model"] in models
         # Another project sees none of it.
-        other = await http.get("/v1/fine_tuning/jobs", headers={"Authorization": "Bearer sk-other"})
+        other = await http.get("/v1/fine_tuning/jobs", headers={"OpenAI-Project": "proj_other"})
         assert other.json()["data"] == []
 
 

@@ -78,7 +78,7 @@ async def test_projects_do_not_see_each_other(
     http: httpx.AsyncClient, client: openai.AsyncOpenAI, upload: Upload
 ) -> None:
     job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=await upload())
-    for headers in ({"Authorization": "Bearer sk-other"}, {"OpenAI-Project": "proj_other"}):
+    for headers in ({"OpenAI-Project": "proj_other"}, {"Authorization": "Bearer sk-other", "OpenAI-Project": "p"}):
         assert (await http.get(f"/v1/fine_tuning/jobs/{job.id}", headers=headers)).status_code == 404
         assert (await http.post(f"/v1/fine_tuning/jobs/{job.id}/cancel", headers=headers)).status_code == 404
         assert (await http.get("/v1/fine_tuning/jobs", headers=headers)).json()["data"] == []
@@ -265,7 +265,7 @@ async def test_every_kind_of_object_is_invisible_to_other_projects(
     )
     source: Any = {"type": "jsonl", "source": {"type": "file_content", "content": [{"item": {}}]}}
     run = await client.evals.runs.create(evaluation.id, data_source=source)
-    other = {"Authorization": "Bearer sk-someone-else"}
+    other = {"OpenAI-Project": "proj_someone_else"}
     for path in (
         f"/v1/fine_tuning/jobs/{job.id}", f"/v1/fine_tuning/jobs/{job.id}/events",
         f"/v1/fine_tuning/jobs/{job.id}/checkpoints", f"/v1/files/{training}", f"/v1/files/{training}/content",

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 from mockserver.errors import NotFoundError
 from mockserver.http import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
+from mockserver.schemas.control import Health
 from mockserver.schemas.webhooks import (
     CreateEndpoint,
     DeliveryAttempt,
@@ -90,6 +91,12 @@ async def resend_event(request: Request) -> Response:
     return answer(ListResponse[dict[str, str]](data=data, has_more=False))
 
 
+async def settle(request: Request) -> Response:
+    """Every delivery due now (in flight, or due on the manual clock) has been attempted when this answers."""
+    await services(request).scheduler.settle_due()
+    return answer(Health())
+
+
 routes: list[BaseRoute] = [
     Route("/webhooks/endpoints", list_endpoints, methods=["GET"]),
     Route("/webhooks/endpoints", create_endpoint, methods=["POST"]),
@@ -100,4 +107,5 @@ routes: list[BaseRoute] = [
     Route("/webhooks/events", list_events, methods=["GET"]),
     Route("/webhooks/events/{event_id}/resend", resend_event, methods=["POST"]),
     Route("/webhooks/deliveries", list_deliveries, methods=["GET"]),
+    Route("/webhooks/settle", settle, methods=["POST"]),
 ]

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from mockserver.settings import Settings
+from mockserver.testing.receiver import Registration, check_event_type
 
 if TYPE_CHECKING:
     import openai
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from mockserver.testing.receiver import Inbox
 
 DEFAULT_API_KEY = "sk-mockserver"
+# What `Harness` takes besides `Settings` fields.
+HARNESS_ARGUMENTS = frozenset({"settings", "api_key"})
 _LOG_LINES = 2000
 
 
@@ -139,15 +142,26 @@ class Harness(ABC):
     def add_webhook_endpoint(
         self, target: Inbox | str, *, events: list[str] | None = None, secret: str | None = None, **options: Any
     ) -> dict[str, Any]:
-        """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL."""
+        """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL.
+
+        A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
+        """
         if isinstance(target, str):
             url = target
         else:
             url = target.url  # type: ignore[attr-defined]  # every concrete receiver has one
             secret = secret or target.secret
+        for event_type in events or ():
+            check_event_type(event_type)
         body: dict[str, Any] = {"url": url, "events": events, **options} | ({"secret": secret} if secret else {})
         endpoint: dict[str, Any] = self._control("POST", "/webhooks/endpoints", json=body)
+        if not isinstance(target, str):
+            target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
         return endpoint
+
+    def settle(self) -> None:
+        """Wait until every webhook delivery due now (in flight, or due on the manual clock) has been attempted."""
+        self._control("POST", "/webhooks/settle")
 
     def webhook_events(self, **filters: str) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._control("GET", "/webhooks/events", params=filters)["data"]

@@ -9,13 +9,14 @@ log and its webhook delivery log.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from pydantic import ValidationError
 
-from mockserver.testing.controls import Harness
+from mockserver.settings import Settings, describe_errors
+from mockserver.testing.controls import DEFAULT_API_KEY, HARNESS_ARGUMENTS, Harness
 from mockserver.testing.inprocess import InProcessMock
 from mockserver.testing.live import MockServer
 from mockserver.testing.receiver import WebhookReceiver
@@ -54,7 +55,27 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
         return None
     if "scenario" in options:
         options["default_scenario"] = options.pop("scenario")
+    _check_marker(options)
     return options
+
+
+def _check_marker(options: dict[str, Any]) -> None:
+    """Refuse a bad marker setting in the marker's own terms (`scenario`, not the `Settings` field behind it)."""
+    fields = {key: value for key, value in options.items() if key not in HARNESS_ARGUMENTS}
+    if fields.get("phases") is None:  # `Harness` reads a missing or None `phases` as "the defaults"
+        fields.pop("phases", None)
+    try:
+        Settings(**fields)
+    except ValidationError as exc:
+        problems = describe_errors(exc, lambda field: _MARKER_NAMES.get(field, field))
+    else:
+        return
+    # Outside the `except`, and without a traceback: either would show the `Settings` field names this avoids.
+    pytest.fail(f"@pytest.mark.mockserver: {problems}", pytrace=False)
+
+
+# Marker arguments whose `Settings` field has another name.
+_MARKER_NAMES = {"default_scenario": "scenario"}
 
 
 @contextlib.contextmanager
@@ -101,10 +122,11 @@ def openai_client(mock_openai_server: MockServer) -> Iterator[openai.OpenAI]:
 def mock_openai(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessMock]:
     """A fresh app answering `openai.OpenAI()` / `AsyncOpenAI()` (default base URL) in process, without sockets."""
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    if not os.environ.get("OPENAI_API_KEY"):
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-mockserver")
     options = _options(request) or {}
-    options.setdefault("api_key", os.environ["OPENAI_API_KEY"])
+    # Whatever key the environment holds (a real one, on a developer's machine) is replaced for the test, so that
+    # a real key never reaches the mock, its journal or a failure report.
+    options.setdefault("api_key", DEFAULT_API_KEY)
+    monkeypatch.setenv("OPENAI_API_KEY", options["api_key"])
     with InProcessMock(**options) as mock, _for_test(request, mock):
         yield mock
 

@@ -6,14 +6,17 @@ deliveries without sockets (for the in-process `mock_openai`). Both share `Inbox
 
 from __future__ import annotations
 
+import selectors
+import socket
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mockserver import clock as clocks
+from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 from mockserver.webhooks.signing import generate_secret
 
 
@@ -38,14 +41,53 @@ def _describe(delivery: Delivery) -> str:
     return f"  - {delivery.event.type} {delivery.event.data.id} ({delivery.event.id}) answered {delivery.status}"
 
 
+def check_event_type(event_type: str) -> str:
+    """Refuse a type no endpoint can subscribe to (a typo would otherwise wait or fail as "nothing arrived")."""
+    if event_type in EVENT_TYPES:
+        return event_type
+    raise ValueError(unknown_event_type_message(event_type))
+
+
+@dataclass(frozen=True)
+class Registration:
+    """An endpoint a mock delivers to this receiver through, and how to settle that mock's deliveries."""
+
+    endpoint_id: str
+    events: tuple[str, ...] | None
+    settle: Callable[[], None]
+
+    def describe(self) -> str:
+        return f"{self.endpoint_id} ({'every event type' if self.events is None else ', '.join(self.events)})"
+
+
 class Inbox:
     """What a receiver got, and how it answers: 200, or the statuses queued with `fail_next`."""
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = secret or generate_secret()
         self.deliveries: list[Delivery] = []
+        self.registrations: list[Registration] = []
         self._failures: deque[int] = deque()
         self._arrived = threading.Condition()
+
+    def registered(self, registration: Registration) -> None:
+        """Called by `add_webhook_endpoint()`: assertions settle that mock's deliveries first, and failures name it."""
+        self.registrations.append(registration)
+
+    def settle(self) -> None:
+        """Let every delivery that is due (in flight, or due now on a manual clock) reach this receiver."""
+        for registration in self.registrations:
+            registration.settle()
+
+    def _failure(self, wanted: str) -> AssertionError:
+        if self.registrations:
+            where = "registered as " + "; ".join(r.describe() for r in self.registrations)
+        else:
+            where = (
+                "this receiver is registered with no mock: call "
+                "mock_openai_server.add_webhook_endpoint(webhook_receiver) (or mock_openai's) first"
+            )
+        return AssertionError(f"{wanted}; {where}; received:\n{self.summary()}")
 
     def fail_next(self, n: int = 1, status: int = 500) -> None:
         """Answer the next `n` deliveries with `status` (retries will follow)."""
@@ -75,6 +117,8 @@ class Inbox:
         return [d.event for d in self.deliveries if d.event is not None]
 
     def received(self, event_type: str | None = None, *, object_id: str | None = None) -> list[Any]:
+        if event_type is not None:
+            check_event_type(event_type)
         return [
             event
             for event in self.events
@@ -83,6 +127,7 @@ class Inbox:
 
     def wait_for(self, event_type: str, *, object_id: str | None = None, timeout: float = 5.0) -> Any:
         """The first verified event of that type (and object), waiting up to `timeout` seconds for it."""
+        check_event_type(event_type)
         deadline = clocks.elapsed() + timeout
         with self._arrived:
             while True:
@@ -92,21 +137,25 @@ class Inbox:
                 left = deadline - clocks.elapsed()
                 if left <= 0:
                     wanted = event_type + (f" for {object_id}" if object_id else "")
-                    raise AssertionError(f"no {wanted} arrived within {timeout:g} s; received:\n{self.summary()}")
+                    raise self._failure(f"no {wanted} arrived within {timeout:g} s")
                 self._arrived.wait(left)
 
     def assert_received(self, event_type: str, *, object_id: str | None = None, count: int | None = None) -> list[Any]:
-        """Check what arrived; the failure message lists everything that did."""
+        """Check what arrived, once every delivery due has settled; the failure message lists everything that did."""
+        check_event_type(event_type)
+        self.settle()
         found = self.received(event_type, object_id=object_id)
         if (count is None and not found) or (count is not None and len(found) != count):
             wanted = f"{'at least one' if count is None else count} {event_type}"
             wanted += f" for {object_id}" if object_id else ""
-            raise AssertionError(f"expected {wanted}, got {len(found)}; received:\n{self.summary()}")
+            raise self._failure(f"expected {wanted}, got {len(found)}")
         return found
 
     def assert_nothing_received(self) -> None:
+        """Check that nothing arrived, once every delivery due has settled."""
+        self.settle()
         if self.deliveries:
-            raise AssertionError(f"expected no webhook, received:\n{self.summary()}")
+            raise self._failure("expected no webhook")
 
     def summary(self) -> str:
         return "\n".join(_describe(d) for d in self.deliveries) or "  (nothing)"
@@ -138,12 +187,28 @@ class WebhookReceiver(Inbox):
         self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}/webhooks"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-receiver", daemon=True)
+        # `serve_forever` notices a shutdown only at its next poll (every 0.5 s): a test paid that on teardown. A
+        # socket pair wakes the serving loop at once instead.
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, name="webhook-receiver", daemon=True)
         self._thread.start()
 
+    def _serve(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._server, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                ready = [key.fileobj for key, _ in selector.select()]
+                if self._wake_reader in ready:
+                    return
+                self._server.handle_request()  # the socket is readable: this accepts without blocking
+
     def close(self) -> None:
-        self._server.shutdown()
+        self._wake_writer.send(b"x")
+        self._thread.join()
         self._server.server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def __enter__(self) -> WebhookReceiver:
         return self

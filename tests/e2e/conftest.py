@@ -18,6 +18,7 @@ import httpx
 import openai
 import pytest
 
+from mockserver import MockServer
 from tests.conftest import ROOT
 from tests.e2e.receiver import LoopbackReceiver
 from tests.openapi import ResponseChecker
@@ -126,14 +127,14 @@ def sdk(checker: ResponseChecker) -> Iterator[Callable[..., openai.OpenAI]]:
     """Build sync SDK clients whose every response is checked against the spec; closed when the test ends."""
     built: list[openai.OpenAI] = []
 
-    def build(base_url: str, api_key: str = "sk-e2e", azure: bool = False) -> openai.OpenAI:
+    def build(base_url: str | None, api_key: str = "sk-e2e", azure: bool = False, **options: Any) -> openai.OpenAI:
+        """`options` go to the client (`_strict_response_validation`, `default_headers`, Azure's `azure_endpoint`)."""
         http_client: Any = httpx.Client(event_hooks={"response": [checker.sync_hook]}, timeout=30)
+        options = {"api_key": api_key, "base_url": base_url, "max_retries": 0, "http_client": http_client, **options}
         if azure:
-            client: openai.OpenAI = openai.AzureOpenAI(
-                api_key=api_key, base_url=base_url, api_version="preview", max_retries=0, http_client=http_client
-            )
+            client: openai.OpenAI = openai.AzureOpenAI(**{"api_version": "preview", **options})
         else:
-            client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client)
+            client = openai.OpenAI(**options)
         built.append(client)
         return client
 
@@ -180,3 +181,18 @@ def hooked(hooked_server: CliServer, receiver: LoopbackReceiver) -> CliServer:
     httpx.post(f"{hooked_server.url}/_mock/reset", timeout=5).raise_for_status()
     receiver.clear()
     return hooked_server
+
+
+@pytest.fixture
+def mock_server_factory() -> Iterator[Callable[..., MockServer]]:
+    """Start `MockServer`s configured per test (any `Settings` field); stopped when the test ends."""
+    started: list[MockServer] = []
+
+    def start(**options: Any) -> MockServer:
+        server = MockServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

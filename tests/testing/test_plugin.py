@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.conftest import FIXTURES
@@ -11,6 +13,8 @@ pytestmark = pytest.mark.e2e
 TRAINING = repr(str(FIXTURES / "training" / "valid.jsonl"))
 
 HELPERS = f"""
+from collections.abc import Callable
+
 import pytest
 
 TRAINING = {TRAINING}
@@ -237,3 +241,62 @@ def test_{name}(mock_openai_server, openai_client):
     result.assert_outcomes(passed=4)
     urls = {path.read_text().split()[0] for path in pytester.path.glob("gw*.url")}
     assert len(urls) == 2
+
+
+def test_a_bad_marker_setting_names_the_marker_argument(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+@pytest.mark.mockserver(scenario="sometimes")
+def test_bad_scenario(mock_openai_server):
+    pass
+
+@pytest.mark.mockserver(webhook_timeout=0)
+def test_bad_setting(mock_openai):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=2)
+    output = result.stdout.str()
+    assert "@pytest.mark.mockserver: scenario: unknown scenario 'sometimes'; known scenarios: succeed, fail" in output
+    assert "@pytest.mark.mockserver: webhook_timeout: Input should be greater than 0" in output
+    assert "default_scenario" not in output
+
+
+def test_the_marker_gives_each_key_its_own_project(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+import openai
+
+def test_shared_by_default(mock_openai_server, openai_client):
+    job = new_job(openai_client)
+    other = openai.OpenAI(api_key="sk-another", base_url=mock_openai_server.base_url)
+    assert other.fine_tuning.jobs.retrieve(job.id).id == job.id
+
+@pytest.mark.mockserver(project_per_key=True)
+def test_per_key(mock_openai_server, openai_client):
+    job = new_job(openai_client)
+    other = openai.OpenAI(api_key="sk-another", base_url=mock_openai_server.base_url, max_retries=0)
+    with pytest.raises(openai.NotFoundError):
+        other.fine_tuning.jobs.retrieve(job.id)
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_fifty_receivers_tear_down_in_under_a_second(
+    pytester: pytest.Pytester, record_property: Callable[[str, object], None]
+) -> None:
+    body = """
+@pytest.mark.parametrize("n", range(50))
+def test_uses_a_receiver(webhook_receiver, n):
+    assert webhook_receiver.url.startswith("http://127.0.0.1:")
+"""
+    pytester.makepyfile(test_user=HELPERS + body)
+    result = pytester.inline_run("-p", "no:cacheprovider")
+    result.assertoutcome(passed=50)
+    teardowns = [r.duration for r in result.getreports("pytest_runtest_logreport") if r.when == "teardown"]
+    assert len(teardowns) == 50
+    record_property("figure", f"webhook_receiver teardown, 50 tests: {sum(teardowns) * 1000:.1f} ms in total")
+    assert sum(teardowns) < 1.0

@@ -12,6 +12,7 @@ import pytest
 from openai.types.webhooks import FineTuningJobCancelledWebhookEvent
 
 from mockserver import Settings, create_app
+from mockserver.auth import DEFAULT_PROJECT
 from tests.conftest import BASE_URL, Advance, training_lines
 from tests.verification import verify_both
 from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver
@@ -94,7 +95,7 @@ async def test_events_are_recorded_without_any_endpoint(upload: Upload) -> None:
             {k: v for k, v in events[0].items() if k != "project"}
         )
         assert parsed.type == "fine_tuning.job.cancelled"
-        assert events[0]["project"] == "sk-test"
+        assert events[0]["project"] == DEFAULT_PROJECT
         filtered = (await http.get("/_mock/webhooks/events", params={"object_id": ids[0]})).json()["data"]
         assert [event["data"]["id"] for event in filtered] == [ids[0]]
         assert (await http.get("/_mock/webhooks/deliveries")).json()["data"] == []
@@ -265,7 +266,7 @@ async def test_event_filters_and_project_endpoints(
     await http.post("/_mock/webhooks/endpoints", json={"url": "http://only-success.test/",
                                                        "events": ["fine_tuning.job.succeeded"]})  # fmt: skip
     await http.post("/_mock/webhooks/endpoints", json={"url": "http://other-project.test/", "project": "proj_x"})
-    await http.post("/_mock/webhooks/endpoints", json={"url": "http://this-project.test/", "project": "sk-test"})
+    await http.post("/_mock/webhooks/endpoints", json={"url": "http://this-project.test/", "project": DEFAULT_PROJECT})
     done = await _job(client, upload)
     await client.fine_tuning.jobs.cancel(await _job(client, upload))
     await advance(3600)

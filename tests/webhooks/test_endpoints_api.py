@@ -219,7 +219,7 @@ async def test_the_control_api_shows_them_and_a_reset_forgets_them(http: httpx.A
     endpoint = await _create(http, name="deploy-time")
     (shown,) = (await http.get("/_mock/webhooks/endpoints")).json()["data"]
     assert (shown["id"], shown["source"], shown["name"], shown["project"]) == (
-        endpoint["id"], "openai", "deploy-time", "sk-test",
+        endpoint["id"], "openai", "deploy-time", "proj_default",
     )  # fmt: skip
     assert shown["events"] == ["batch.completed"] and shown["secret"] == endpoint["signing_secret"]
     await http.post("/_mock/reset")
