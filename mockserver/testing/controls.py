@@ -8,8 +8,10 @@ import logging
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from mockserver.auth import parse_api_key
 from mockserver.settings import Settings
 from mockserver.testing.receiver import Registration, check_event_type
+from mockserver.webhooks.event_types import EVENT_TYPES
 
 if TYPE_CHECKING:
     import openai
@@ -60,7 +62,8 @@ class Harness(ABC):
         clock: "manual" (default: time moves only through `advance()`) or "real".
         phases: simulated phase durations, e.g. `{"fine_tuning.running": 60}`.
         seed: makes ids and fake data reproducible.
-        api_key: the key `client()` uses (and so the project it sees).
+        api_key: the key `client()` and the helpers use (and so the project they see); by default the first of
+            `api_keys` when the server accepts only those, else "sk-mockserver".
         **options: any other `Settings` field (`webhook_urls`, `fixtures`, `default_scenario`, …).
     """
 
@@ -78,14 +81,16 @@ class Harness(ABC):
         clock: str = "manual",
         phases: dict[str, float] | None = None,
         seed: int | None = None,
-        api_key: str = DEFAULT_API_KEY,
+        api_key: str | None = None,
         **options: Any,
     ) -> None:
         if settings is None:
             # A free port unless told otherwise: tests never share fixed ports.
             settings = Settings(clock=clock, phases=phases or {}, seed=seed, **{"port": 0, **options})
         self.settings = settings
-        self.api_key = api_key
+        # A server that accepts only some keys is driven with the first of them, unless told otherwise.
+        accepted = [parse_api_key(entry)[0] for entry in settings.api_keys]
+        self.api_key = api_key or (accepted[0] if accepted else DEFAULT_API_KEY)
         self.log = LogBuffer()
 
     def check(self) -> None:
@@ -108,14 +113,28 @@ class Harness(ABC):
 
     @abstractmethod
     def _request(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        """Send one control request (`path` under `/_mock`); return the status and the decoded JSON body."""
+        """Send one request to the mock (`path` from the root); return the status and the decoded JSON body."""
 
     def _control(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> Any:
-        status, body = self._request(method, path, json=json, params=params)
+        status, body = self._request(method, "/_mock" + path, json=json, params=params)
         if status >= 400:
             raise ControlError(f"{method} /_mock{path} answered {status}: {body}")
+        return body
+
+    def _api(self, method: str, path: str, *, json: Any = None, project: str | None = None) -> Any:
+        """One OpenAI-surface request with the harness's key (`path` under `/v1`), as the SDK would send it."""
+        headers = {"Authorization": f"Bearer {self.api_key}"} | ({"OpenAI-Project": project} if project else {})
+        status, body = self._request(method, "/v1" + path, json=json, headers=headers)
+        if status >= 400:
+            raise ControlError(f"{method} /v1{path} answered {status}: {body}")
         return body
 
     def advance(self, seconds: float) -> dict[str, Any]:
@@ -140,21 +159,35 @@ class Harness(ABC):
         return answer
 
     def add_webhook_endpoint(
-        self, target: Inbox | str, *, events: list[str] | None = None, secret: str | None = None, **options: Any
+        self,
+        target: Inbox | str,
+        *,
+        events: list[str] | None = None,
+        secret: str | None = None,
+        project: str | None = None,
+        name: str = "mockserver test endpoint",
     ) -> dict[str, Any]:
-        """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL.
+        """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL, configured as production
+        configures an endpoint: `POST /v1/webhook_endpoints` in this harness's project (or `project`), for `events`
+        (default: every type). The endpoint then signs with the receiver's secret, or `secret`, when there is one
+        (a mock-only step, as the real API always makes the secret); answers the control API's view of it.
 
         A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
         """
-        if isinstance(target, str):
-            url = target
-        else:
-            url = target.url  # type: ignore[attr-defined]  # every concrete receiver has one
+        if not isinstance(target, str):
             secret = secret or target.secret
         for event_type in events or ():
             check_event_type(event_type)
-        body: dict[str, Any] = {"url": url, "events": events, **options} | ({"secret": secret} if secret else {})
-        endpoint: dict[str, Any] = self._control("POST", "/webhooks/endpoints", json=body)
+        url = target if isinstance(target, str) else target.url  # type: ignore[attr-defined]  # every receiver has one
+        body = {"url": url, "name": name, "event_types": list(events or EVENT_TYPES)}
+        created = self._api("POST", "/webhook_endpoints", json=body, project=project)
+        if secret is not None:
+            self._control(
+                "POST",
+                f"/webhooks/endpoints/{created['id']}/rotate",
+                json={"secret": secret, "expire_previous_after": 0},
+            )
+        endpoint: dict[str, Any] = self._control("GET", f"/webhooks/endpoints/{created['id']}")
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
         return endpoint

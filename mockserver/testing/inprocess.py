@@ -182,16 +182,23 @@ class InProcessMock(Harness):
         self.stop()
 
     def _request(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         if self._bridge is None:
             raise ServerError("the in-process mock is not started: use it as a context manager, or call start()")
         import json as json_module
 
-        url = httpx.URL("/_mock" + path, params=params)
+        url = httpx.URL(path, params=params)
         body = b"" if json is None else json_module.dumps(json).encode()
-        headers = [(b"content-type", b"application/json")]
-        status, _, content = self._bridge.send(method, _target(url), headers, body)
+        sent = [(b"content-type", b"application/json")]
+        sent += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+        status, _, content = self._bridge.send(method, _target(url), sent, body)
         return status, json_module.loads(content) if content else None
 
     def receiver(self, secret: str | None = None) -> InProcessReceiver:

@@ -97,9 +97,15 @@ class MockServer(Harness):
         return self.url + "/v1"
 
     def _request(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         if self._http is None:
             raise ServerError("the server is not running: use it as a context manager, or call start()")
-        response = self._http.request(method, "/_mock" + path, json=json, params=params)
+        response = self._http.request(method, path, json=json, params=params, headers=headers)
         return response.status_code, response.json()
