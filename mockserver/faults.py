@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver import clock as clocks
 from mockserver.errors import APIError, NotFoundError
 from mockserver.handlers import SERVER_ERROR_MESSAGE, error_response
-from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.common import Request, Seconds, bounded
 from mockserver.validation import custom_error
 
 RATE_LIMIT_MESSAGE = (
@@ -33,7 +33,7 @@ class CreateFault(Request):
     method: Literal["GET", "POST", "DELETE", "PATCH", "PUT"] | None = None
     path: str
     status: Annotated[int, bounded(integer=True, minimum=400, maximum=599)] | None = None
-    retry_after: Annotated[float, bounded(integer=False, minimum=0)] | None = None
+    retry_after: Seconds | None = None
     delay: Annotated[float, bounded(integer=False, minimum=0, maximum=600)] | None = None
     drop: bool = False
     times: Annotated[int, bounded(integer=True, minimum=1)] | None = None

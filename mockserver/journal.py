@@ -6,12 +6,12 @@ and wire models built only when someone reads the journal.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from mockserver.schemas.control import JournalEntry
+from mockserver.validation import loads
 
 _KEPT_BODY_BYTES = 64 * 1024
 
@@ -46,7 +46,7 @@ def _decode(body: bytes | str, content_type: str) -> Any:
         return None
     if "json" in content_type:
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError:
             pass
     try:

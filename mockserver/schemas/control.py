@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockserver.schemas.batches import BatchError
-from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.common import Request, Seconds
 from mockserver.schemas.evals import EvalRunError
 from mockserver.schemas.fine_tuning import JobError
 
@@ -22,7 +22,7 @@ class ClockState(BaseModel):
 
 
 class Advance(Request):
-    seconds: Annotated[float, bounded(integer=False, minimum=0)]
+    seconds: Seconds
 
 
 class TransitionRecord(BaseModel):

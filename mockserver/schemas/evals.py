@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Metadata, NotNull, Request, Wire
+from mockserver.schemas.common import Metadata, NotNull, Request, Wire, bounded
 from mockserver.schemas.graders import (
     GraderMessage,
     PythonGrader,
@@ -107,7 +107,7 @@ class StoredCompletionsSource(Request):
     model: str | None = None
     created_after: int | None = None
     created_before: int | None = None
-    limit: int | None = None
+    limit: Annotated[int, bounded(integer=True, minimum=1)] | None = None
 
 
 class ResponsesSource(Request):
@@ -116,7 +116,7 @@ class ResponsesSource(Request):
     model_config = ConfigDict(extra="allow", strict=True)
 
     type: Literal["responses"]
-    limit: int | None = None
+    limit: Annotated[int, bounded(integer=True, minimum=1)] | None = None
 
 
 JsonlSource = Annotated[FileContentSource | FileIdSource, Field(discriminator="type")]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from mockserver.schemas.common import Request, bounded
+from mockserver.schemas.common import Request, Seconds
 from mockserver.settings import check_http_url, check_webhook_secret
 from mockserver.validation import PARAM, custom_error
 
@@ -115,7 +115,7 @@ class UpdateEndpoint(Request):
 class RotateSecret(Request):
     secret: Secret = None
     # How long the old secret keeps signing, in seconds of server time (Standard Webhooks suggests a day).
-    expire_previous_after: Annotated[float, bounded(integer=False, minimum=0)] = 86400.0
+    expire_previous_after: Seconds = 86400.0
 
 
 class ResendEvent(Request):
