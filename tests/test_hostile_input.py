@@ -14,6 +14,7 @@ from tests.conftest import Advance
 
 Upload = Callable[..., Awaitable[str]]
 
+CRITERIA = [{"type": "string_check", "name": "x", "input": "a", "reference": "b", "operation": "eq"}]
 JOB = '{{"model": "gpt-4o-mini", "training_file": "{file}", {extra}}}'
 
 
@@ -87,7 +88,7 @@ async def test_nesting_at_the_limit_parses_and_one_more_level_is_refused(http: h
         schema = '{"type": "object", "properties": {"a": ' + _nested(levels) + "}}"
         return '{"data_source_config": {"type": "custom", "item_schema": ' + schema + "}, "
 
-    criteria = '"testing_criteria": [{"type": "string_check", "name": "x", "input": "a", "reference": "b", "operation": "eq"}]}'
+    criteria = f'"testing_criteria": {json.dumps(CRITERIA)}}}'
     # The body's own object, data_source_config, item_schema and properties are four levels.
     at_limit = await http.post("/v1/evals", content=config(MAX_JSON_DEPTH - 4) + criteria)
     assert at_limit.status_code == 200, at_limit.text
@@ -143,9 +144,8 @@ async def test_rotation_overlap_is_finite(http: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("limit", [-1, 0, "1" + "0" * 400])
 async def test_an_eval_run_limit_out_of_range_is_refused(http: httpx.AsyncClient, limit: object) -> None:
-    criteria = [{"type": "string_check", "name": "x", "input": "a", "reference": "b", "operation": "eq"}]
     config = {"type": "stored_completions"}
-    eval_id = (await http.post("/v1/evals", json={"data_source_config": config, "testing_criteria": criteria})).json()
+    eval_id = (await http.post("/v1/evals", json={"data_source_config": config, "testing_criteria": CRITERIA})).json()
     source = '{"type": "stored_completions", "limit": ' + str(limit) + "}"
     body = '{"data_source": {"type": "completions", "source": ' + source + "}}"
     response = await http.post(f"/v1/evals/{eval_id['id']}/runs", content=body)
