@@ -126,6 +126,8 @@ class Services:
             apply_seed(self, self.seed)
 
     def reset_and_reload(self) -> None:
-        """`POST /_mock/reset`: what the command line configured (fixtures included) comes back."""
+        """`POST /_mock/reset`: what the command line configured (fixtures included) comes back, without announcing
+        the fixtures' outcomes to webhook endpoints again."""
         self.reset()
-        self.load_fixtures()
+        with self.dispatcher.muted():
+            self.load_fixtures()
