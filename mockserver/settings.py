@@ -6,9 +6,10 @@ import base64
 import binascii
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mockserver.urls import check_http_url
 
 # Simulated seconds each phase lasts: a whole fine-tuning job takes about 15 s, a batch about 15 s, an eval run 10 s.
 DEFAULT_PHASES: dict[str, float] = {
@@ -27,14 +28,6 @@ DEFAULT_PHASES: dict[str, float] = {
 # Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
 # OpenAI's "retried with exponential backoff for up to 72 hours").
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
-
-
-def check_http_url(url: str) -> str:
-    """Accept only absolute http(s) URLs: where webhooks can be delivered."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http or https URL, but got '{url}'")
-    return url
 
 
 def check_webhook_secret(secret: str) -> str:

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from mockserver.schemas.common import Request, Seconds
-from mockserver.settings import check_http_url, check_webhook_secret
+from mockserver.settings import check_webhook_secret
+from mockserver.urls import check_http_url
 from mockserver.validation import PARAM, custom_error
 
 # Every event type OpenAI sends for the lifecycles this server simulates; nothing else is ever sent.

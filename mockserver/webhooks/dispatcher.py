@@ -27,6 +27,7 @@ from mockserver.ids import IdFactory
 from mockserver.scheduler import Scheduler, Timer
 from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, RecordedEvent, SentRequest, WebhookEvent
 from mockserver.settings import Settings
+from mockserver.urls import redact_httpx_logs, redact_url
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
@@ -176,6 +177,7 @@ class Dispatcher:
         if self._client is None or self._limit is None:
             transport = self._transport or DeliveryTransport(keep_alive=self._settings.webhook_concurrency)
             self._client = httpx.AsyncClient(transport=transport, follow_redirects=False)
+            redact_httpx_logs()
             self._limit = asyncio.Semaphore(self._settings.webhook_concurrency)
         return self._client, self._limit
 
@@ -211,7 +213,7 @@ class Dispatcher:
                 )
             except httpx.TimeoutException:
                 error = f"timed out after {self._settings.webhook_timeout:g} s"
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         duration_ms = round((clocks.elapsed() - started) * 1000, 3)
         if generation != self._generation:
@@ -228,8 +230,8 @@ class Dispatcher:
         elif delivery.attempts > len(self._settings.webhook_retry_schedule):
             delivery.state = "failed"
             logger.warning(
-                "webhook %s (%s) to %s failed after %d attempts", delivery.event.id, delivery.event.type, endpoint.url,
-                delivery.attempts,
+                "webhook %s (%s) to %s failed after %d attempts", delivery.event.id, delivery.event.type,
+                redact_url(endpoint.url), delivery.attempts,
             )  # fmt: skip
         else:
             delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
@@ -265,7 +267,7 @@ class Dispatcher:
         outcome = response.status_code if response is not None else error
         logger.info(
             "webhook %s %s attempt %d to %s: %s", delivery.event.type, delivery.event.id, delivery.attempts,
-            endpoint.url, outcome,
+            redact_url(endpoint.url), outcome,
         )  # fmt: skip
 
     # -- lifetime ----------------------------------------------------------------------------------------------------
