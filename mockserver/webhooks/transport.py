@@ -153,7 +153,11 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError) as exc:
             writer.close()
             raise httpx.RemoteProtocolError(f"incomplete response body: {exc!r}", request=request) from None
-        if not complete or fields.get("connection", "").lower() == "close" or len(self._idle[key]) >= self._keep_alive:
+        # HTTP/1.0 closes after each answer unless it says otherwise; HTTP/1.1 keeps the connection unless it does.
+        persistent = fields.get("connection", "").lower() != "close"
+        if parts[0] == "HTTP/1.0":
+            persistent = fields.get("connection", "").lower() == "keep-alive"
+        if not complete or not persistent or len(self._idle[key]) >= self._keep_alive:
             writer.close()
         else:
             self._idle[key].append(connection)
