@@ -50,6 +50,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Only the real clock needs a background driver; a manual clock moves through /_mock/clock/advance.
+        services.shutdown.serving()
         driver = asyncio.create_task(services.scheduler.run_forever()) if services.clock.mode == "real" else None
         services.dispatcher.flush_backlog()
         try:

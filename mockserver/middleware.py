@@ -9,6 +9,7 @@ module (`faults`, `auth`, `journal`); this only puts them in order.
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from starlette.requests import ClientDisconnect, HTTPConnection
@@ -71,6 +72,7 @@ class Envelope:
         finished = False  # the last body message was sent: a response that never finishes was dropped
         received: list[bytes] = []
         size = 0
+        task = services.shutdown.enter(f"{scope['method']} {scope['path']}")
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, finished
@@ -121,6 +123,11 @@ class Envelope:
                 ):
                     return
             await self.app(scope, counted_receive, send_with_headers)
+        except asyncio.CancelledError:
+            if not services.shutdown.was_abandoned(task):
+                raise
+            if status == 0:  # the shutdown deadline passed: a last answer, if this one has not started its own
+                await error_response(_shutting_down())(scope, receive, send_with_headers)
         except ClientDisconnect:
             pass  # the client went away mid-request: its doing, journaled with status 0, and nobody to answer
         except Exception as exc:
@@ -130,6 +137,7 @@ class Envelope:
             if status == 0:
                 await response(scope, receive, send_with_headers)
         finally:
+            services.shutdown.leave(task)
             if journal is not None:
                 journal.add(
                     method=scope["method"],
@@ -148,6 +156,16 @@ class Envelope:
 def _too_large(limit: int) -> RequestTooLargeError:
     return RequestTooLargeError(
         f"Request body too large: the limit is {limit} bytes.", code="request_too_large", param=None
+    )
+
+
+def _shutting_down() -> APIError:
+    return APIError(
+        "The server is shutting down and abandoned this request.",
+        status_code=503,
+        type="server_error",
+        code="shutting_down",
+        headers={"connection": "close"},
     )
 
 

@@ -20,6 +20,7 @@ from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
 from mockserver.seed import Seed, apply_seed, read_seed
 from mockserver.settings import Settings
+from mockserver.shutdown import Shutdown
 from mockserver.store import Store
 from mockserver.webhooks.dispatcher import Dispatcher
 from mockserver.webhooks.endpoints import Endpoints
@@ -44,6 +45,7 @@ class Services:
     dispatcher: Dispatcher
     journal: Journal
     faults: Faults
+    shutdown: Shutdown
     seed: Seed | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
@@ -102,6 +104,7 @@ class Services:
             dispatcher=dispatcher,
             journal=Journal(settings.journal_size),
             faults=Faults(settings.seed),
+            shutdown=Shutdown(settings.shutdown_timeout),
             seed=read_seed(settings.fixtures) if settings.fixtures is not None else None,
         )
 

@@ -64,6 +64,10 @@ class Settings(BaseModel):
     webhook_concurrency: int = Field(default=32, ge=1)
     # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
     journal_size: int = Field(default=1000, ge=0)
+    # Seconds after SIGTERM/SIGINT before requests still in flight (and then deliveries) are abandoned and logged.
+    shutdown_timeout: float = Field(default=3.0, ge=0, allow_inf_nan=False)
+    # Seconds a connection may sit idle (before its first request too) before the server closes it.
+    keep_alive_timeout: int = Field(default=5, ge=1)
     # The outcome of an object whose request names no scenario (header or metadata); see DESIGN §3.
     default_scenario: Literal["succeed", "fail", "fail_validation", "stall", "expire"] = "succeed"
 
