@@ -6,6 +6,7 @@ misses exactly as an unknown id does, so parallel test workers can share one ser
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
@@ -16,6 +17,9 @@ from mockserver.schemas.fine_tuning import Checkpoint, EventRecord, FineTuningJo
 from mockserver.schemas.models import Model
 
 T = TypeVar("T")
+
+# The newest events a job keeps: a whole job has about a hundred, but pause and resume add two each, without end.
+MAX_JOB_EVENTS = 1000
 
 
 class Collection(Generic[T]):
@@ -70,7 +74,7 @@ class Store:
         self.file_contents: dict[str, bytes] = {}
         self.fine_tuning_jobs: Collection[FineTuningJob] = Collection()
         # Kept oldest first (append-only) and compact; routes read them in reverse and make wire models of a page.
-        self.job_events: dict[str, list[EventRecord]] = {}
+        self.job_events: dict[str, deque[EventRecord]] = {}
         self.job_checkpoints: dict[str, list[Checkpoint]] = {}
         self.models: Collection[Model] = Collection()
         self.batches: Collection[Batch] = Collection()

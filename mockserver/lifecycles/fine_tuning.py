@@ -4,6 +4,7 @@ metrics events and checkpoint."""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -34,7 +35,7 @@ from mockserver.schemas.fine_tuning import (
     Method,
 )
 from mockserver.schemas.models import Model
-from mockserver.store import Collection
+from mockserver.store import MAX_JOB_EVENTS, Collection
 
 OBJECT = "fine_tuning.job"
 SCENARIOS = ("succeed", "fail", "fail_validation", "stall")
@@ -156,7 +157,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             metadata=request.metadata,
             user_provided_suffix=request.suffix,
         )
-        self._rt.store.job_events[job.id] = []
+        self._rt.store.job_events[job.id] = deque(maxlen=MAX_JOB_EVENTS)
         self._rt.store.job_checkpoints[job.id] = []
         state = _Job(
             obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation

@@ -44,7 +44,8 @@ def test_sigterm_abandons_a_stalled_upload_a_long_fault_and_a_hanging_advance_wi
 ) -> None:
     server = start_cli(
         "--port", "0", "--clock", "manual", "--webhook-url", hanging_receiver,
-        "--webhook-timeout", "600", "--shutdown-timeout", str(SHUTDOWN_TIMEOUT),
+        "--webhook-timeout", "600",
+        env={"MOCKSERVER_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT)},  # the flag's environment twin
     )  # fmt: skip
     held: list[socket.socket] = []
     try:

@@ -1,4 +1,4 @@
-"""Receivers that misbehave, and advances and resets around them (issue 12, items 1, 7, 12 and 15's last)."""
+"""Receivers that misbehave, and advances and resets around them (issue 12, items 1, 7 and 12)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import httpx
 import openai
 import pytest
 
-from mockserver import Settings, create_app
+from mockserver import Settings
 from mockserver.clock import ManualClock
 from mockserver.scheduler import Scheduler
-from tests.conftest import BASE_URL, FIXTURES, Advance
-from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver
+from tests.conftest import BASE_URL, Advance
+from tests.webhooks.conftest import Receiver
 
 Upload = Callable[..., Awaitable[str]]
 
@@ -101,19 +101,3 @@ async def test_a_reset_during_an_advance_leaves_the_clock_at_its_start(
     assert (await advancing).status_code == 200
     assert (await http.get("/_mock/clock")).json()["now"] == start
     assert (await http.get("/v1/fine_tuning/jobs")).json()["data"] == []
-
-
-async def test_a_reset_does_not_announce_the_fixtures_again(receiver: Receiver) -> None:
-    settings = Settings(
-        clock="manual", fixtures=FIXTURES / "seed.json", webhook_urls=(HOOK_URL,), webhook_secret=SECRET
-    )
-    app = create_app(settings, webhook_transport=httpx.MockTransport(receiver.handle))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
-        await http.post("/_mock/clock/advance", json={"seconds": 0})
-        assert len(receiver.requests) == 3
-        for _ in range(2):
-            assert (await http.post("/_mock/reset")).status_code == 200
-            await http.post("/_mock/clock/advance", json={"seconds": 0})
-        assert len(receiver.requests) == 3
-        # The fixtures themselves are back, events included, for the control API to list.
-        assert len((await http.get("/_mock/webhooks/events")).json()["data"]) == 3
