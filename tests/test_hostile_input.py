@@ -69,6 +69,16 @@ async def test_a_hostile_job_is_refused_and_nothing_is_stored(
     await _reads_answer(http)
 
 
+async def test_an_encoded_surrogate_is_not_utf8_and_not_json(http: httpx.AsyncClient, upload: Upload) -> None:
+    body = (
+        JOB.format(file=await upload(), extra='"suffix": "x"')
+        .replace('"x"', '"\udcff"')
+        .encode("utf-8", "surrogatepass")
+    )
+    _refused(await http.post("/v1/fine_tuning/jobs", content=body), "could not parse the JSON body")
+    await _reads_answer(http)
+
+
 async def test_a_valid_surrogate_pair_is_ordinary_unicode(http: httpx.AsyncClient, upload: Upload) -> None:
     body = JOB.format(file=await upload(), extra='"metadata": {"k": "\\ud83d\\ude00"}')
     response = await http.post("/v1/fine_tuning/jobs", content=body, headers={"content-type": "application/json"})
