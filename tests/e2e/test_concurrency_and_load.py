@@ -119,6 +119,7 @@ def test_thousands_of_jobs_are_each_announced_exactly_once_through_injected_faul
     assert lost == []
     assert set(succeeded.values()) == {1}  # exactly one successful attempt per event, as the mock saw it
     assert receiver.answered == succeeded  # and as the receiver saw it
+    assert len(attempts) == len(receiver.received)  # every request the receiver saw is an attempt in the log
     injected = receiver.behaviours
     record_property(
         "figure",
