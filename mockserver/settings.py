@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import binascii
 from pathlib import Path
 from typing import Literal
@@ -59,7 +60,7 @@ class Settings(BaseModel):
     # 512 MB is the real Files API's per-file limit; anything bigger is refused before it is read into memory.
     max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     # Webhook delivery: seconds one attempt may take, the waits between attempts, and attempts in flight at once.
-    webhook_timeout: float = Field(default=10.0, gt=0)
+    webhook_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_concurrency: int = Field(default=32, ge=1)
     # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
@@ -77,16 +78,16 @@ class Settings(BaseModel):
         unknown = sorted(set(phases) - set(DEFAULT_PHASES))
         if unknown:
             raise ValueError(f"unknown phase {', '.join(unknown)}; known phases: {', '.join(DEFAULT_PHASES)}")
-        negative = sorted(name for name, seconds in phases.items() if seconds < 0)
+        negative = sorted(name for name, seconds in phases.items() if not 0 <= seconds < math.inf)
         if negative:
-            raise ValueError(f"phase durations cannot be negative: {', '.join(negative)}")
+            raise ValueError(f"phase durations must be finite and not negative: {', '.join(negative)}")
         return {**DEFAULT_PHASES, **phases}
 
     @field_validator("webhook_retry_schedule")
     @classmethod
     def _non_negative_delays(cls, schedule: tuple[float, ...]) -> tuple[float, ...]:
-        if any(delay < 0 for delay in schedule):
-            raise ValueError("retry delays cannot be negative")
+        if not all(0 <= delay < math.inf for delay in schedule):
+            raise ValueError("retry delays must be finite and not negative")
         return schedule
 
     @field_validator("webhook_urls")

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from mockserver.cli import main
 from mockserver.validation import MAX_JSON_DEPTH
 from tests.conftest import Advance
 
@@ -188,3 +189,21 @@ async def test_a_refused_body_is_journaled_and_the_journal_still_reads(http: htt
     entry = (await http.get("/_mock/requests")).json()["data"][0]
     assert (entry["status"], entry["body"]) == (400, body)
     json.dumps(entry)  # what a test does with it: valid Unicode all the way
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--phase", "fine_tuning.queued=nan"],
+        ["--phase", "fine_tuning.queued=inf"],
+        ["--webhook-retry-schedule", "5,inf"],
+        ["--webhook-timeout", "nan"],
+        ["--shutdown-timeout", "inf"],
+    ],
+)
+def test_the_command_line_refuses_numbers_that_are_not_finite(
+    flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """They reach the timer heap, which refuses them: at start-up, not as a 500 on the first create."""
+    assert main(["serve", "--port", "0", *flags]) == 2
+    assert "finite" in capsys.readouterr().err
