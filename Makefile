@@ -42,7 +42,9 @@ test: $(DEV_STAMP) $(DEV2_STAMP)
 
 fuzz: $(DEV_STAMP)
 	MOCKSERVER_FUZZ_EXAMPLES=$${MOCKSERVER_FUZZ_EXAMPLES:-300} MOCKSERVER_PROPERTY_EXAMPLES=$${MOCKSERVER_PROPERTY_EXAMPLES:-200} \
-		$(BIN)/python -m pytest tests/test_fuzz.py tests/test_properties.py $(PYTEST_ARGS)
+	MOCKSERVER_HOSTILE_EXAMPLES=$${MOCKSERVER_HOSTILE_EXAMPLES:-1000} MOCKSERVER_SOAK_JOBS=$${MOCKSERVER_SOAK_JOBS:-50000} \
+		$(BIN)/python -m pytest tests/test_fuzz.py tests/test_properties.py tests/test_hostile_fuzz.py \
+		tests/webhooks/test_soak.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .

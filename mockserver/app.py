@@ -17,7 +17,7 @@ from mockserver import routes as api
 from mockserver.clock import Clock
 from mockserver.control import routes as control
 from mockserver.errors import APIError
-from mockserver.handlers import on_api_error, on_http_error, on_unexpected_error
+from mockserver.handlers import on_api_error, on_http_error
 from mockserver.middleware import AdminAuth, Envelope
 from mockserver.services import Services
 from mockserver.settings import Settings
@@ -50,6 +50,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Only the real clock needs a background driver; a manual clock moves through /_mock/clock/advance.
+        services.shutdown.serving()
         driver = asyncio.create_task(services.scheduler.run_forever()) if services.clock.mode == "real" else None
         services.dispatcher.flush_backlog()
         try:
@@ -70,7 +71,6 @@ def create_app(
         exception_handlers={
             APIError: on_api_error,
             HTTPException: on_http_error,
-            Exception: on_unexpected_error,
         },
         lifespan=lifespan,
     )

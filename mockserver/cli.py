@@ -6,12 +6,14 @@ import argparse
 import gc
 import ipaddress
 import logging
+import math
 import os
 import signal
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from pydantic import ValidationError
@@ -19,11 +21,13 @@ from starlette.applications import Starlette
 
 from mockserver import __version__
 from mockserver.app import create_app
+from mockserver.connections import IdleClosingH11
 from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
 from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret, describe_errors
+from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
 
 logger = logging.getLogger("mockserver")
@@ -151,6 +155,20 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         choices=["debug", "info", "warning", "error"],
         help="(default: %(default)s)",
     )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="after SIGTERM/SIGINT, abandon (and log) requests and deliveries still in flight after this (default: 3)",
+    )
+    parser.add_argument(
+        "--keep-alive-timeout",
+        type=int,
+        default=5,
+        metavar="SECONDS",
+        help="close a connection idle this long, even one that never sent a request (default: 5)",
+    )
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -230,6 +248,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_concurrency=args.webhook_concurrency,
         journal_size=args.journal_size,
+        shutdown_timeout=args.shutdown_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
     )
 
 
@@ -258,15 +278,39 @@ def _url(host: str, sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
 
 
-def _run(app: Starlette, sock: socket.socket, log_level: str) -> int:
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app when a stop signal arrives so that its shutdown deadline starts."""
+
+    def __init__(self, config: uvicorn.Config, shutdown: Shutdown | None) -> None:
+        super().__init__(config)
+        self._shutdown = shutdown
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self._shutdown is not None:
+            self._shutdown.stop_requested()
+
+
+def _run(app: Starlette, sock: socket.socket, log_level: str, *, keep_alive: int = 5) -> int:
     sys.stdout.flush()
     # What exists now (the app, the imported modules, a seeded fixtures file's objects) lives as long as the process.
     # Frozen, it is left out of the collector's full passes, which otherwise walk all of it again and again as
     # requests add objects: with 40 000 seeded jobs, that was a third of a cancel's time.
     gc.collect()
     gc.freeze()
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=log_level == "debug")
-    server = uvicorn.Server(config)
+    services = getattr(app.state, "services", None)  # `listen` has none
+    shutdown: Shutdown | None = None if services is None else services.shutdown
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        access_log=log_level == "debug",
+        http=IdleClosingH11,
+        timeout_keep_alive=keep_alive,
+        # A backstop behind the app's own deadline, which abandons requests first and says which.
+        timeout_graceful_shutdown=None if shutdown is None else math.ceil(shutdown.seconds) + 2,
+    )
+    server = _Server(config, shutdown)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal into the handler that was there
     # before it; a handler that does nothing lets the process end with status 0, as CI expects of a clean stop.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
@@ -295,7 +339,7 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     if endpoints.cli_secret_generated:
         # The contract: a generated secret is printed once, so that receivers can verify what they get.
         sys.stdout.write(f"webhook signing secret (generated): {endpoints.cli_secret}\n")
-    return _run(app, sock, log_level)
+    return _run(app, sock, log_level, keep_alive=settings.keep_alive_timeout)
 
 
 def listen(args: argparse.Namespace) -> int:

@@ -70,6 +70,12 @@ async def sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+async def one_turn() -> None:
+    """No time passing: one turn of the event loop, so that what the network has already said (a peer's close) is
+    read before acting on a connection."""
+    await asyncio.sleep(0)
+
+
 async def wait(wakeup: asyncio.Event, seconds: float | None) -> None:
     """Wait until `wakeup` is set or `seconds` of real time have passed."""
     try:

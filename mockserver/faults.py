@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, model_validator
 
 from mockserver.errors import NotFoundError
-from mockserver.schemas.common import RequestBody, bounded
+from mockserver.schemas.common import RequestBody, Seconds, bounded
 from mockserver.validation import custom_error
 
 
@@ -24,7 +24,7 @@ class CreateFault(RequestBody):
     method: Literal["GET", "POST", "DELETE", "PATCH", "PUT"] | None = None
     path: str
     status: Annotated[int, bounded(integer=True, minimum=400, maximum=599)] | None = None
-    retry_after: Annotated[float, bounded(integer=False, minimum=0)] | None = None
+    retry_after: Seconds | None = None
     delay: Annotated[float, bounded(integer=False, minimum=0, maximum=600)] | None = None
     drop: bool = False
     times: Annotated[int, bounded(integer=True, minimum=1)] | None = None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from mockserver.errors import APIError, InternalServerError, MethodNotAllowedError, NotFoundError
 from mockserver.schemas.common import ErrorBody, ErrorResponse
+
+if TYPE_CHECKING:  # services import the lifecycles, which import this module
+    from mockserver.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +59,9 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     return error_response(APIError(str(exc.detail), status_code=exc.status_code, headers=dict(exc.headers or {})))
 
 
-async def on_unexpected_error(request: Request, exc: Exception) -> Response:
-    """A bug in the mock: still the real 500 envelope, never a traceback in the body."""
-    request_id = request.scope.get("state", {}).get("request_id", "")
-    request.app.state.services.errors.append(exc)
-    logger.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
+def unexpected_error(services: Services, scope: Scope, request_id: str, exc: Exception) -> Response:
+    """A bug in the mock: logged once, kept for `MockServer.check()`, answered with the real 500 envelope (never a
+    traceback in the body)."""
+    services.errors.append(exc)
+    logger.error("unhandled error on %s %s (request %s)", scope["method"], scope["path"], request_id, exc_info=exc)
     return error_response(InternalServerError(SERVER_ERROR_MESSAGE.format(request_id)))

@@ -6,14 +6,16 @@ and wire models built only when someone reads the journal.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from mockserver.schemas.control import JournalEntry
+from mockserver.validation import loads
 
-_KEPT_BODY_BYTES = 64 * 1024
+# Bodies up to this size are kept (then decoded when read); larger ones only as their size, and the envelope holds
+# no more than this of any request while it is served.
+KEPT_BODY_BYTES = 64 * 1024
 
 
 class _Record(NamedTuple):
@@ -29,12 +31,12 @@ class _Record(NamedTuple):
     content_type: str
 
 
-def _kept(body: bytes, content_type: str) -> bytes | str:
+def _kept(body: bytes, size: int, content_type: str) -> bytes | str:
     """What is worth keeping of a body until it is read: large and multipart bodies are described at once."""
-    if len(body) > _KEPT_BODY_BYTES:
-        return f"<{len(body)} bytes, not kept>"
+    if size > KEPT_BODY_BYTES:
+        return f"<{size} bytes, not kept>"
     if body and content_type.startswith("multipart/"):
-        return f"<multipart body, {len(body)} bytes>"
+        return f"<multipart body, {size} bytes>"
     return body
 
 
@@ -46,7 +48,7 @@ def _decode(body: bytes | str, content_type: str) -> Any:
         return None
     if "json" in content_type:
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError:
             pass
     try:
@@ -75,11 +77,13 @@ class Journal:
         at: float,
         duration_ms: float,
         body: bytes,
+        size: int,
         content_type: str,
     ) -> None:
-        """`status` 0: the response never finished (the connection was dropped, or the request failed before it)."""
+        """`status` 0: the response never finished (the connection was dropped, or the request failed before it).
+        `body` is at most the first `KEPT_BODY_BYTES` + 1 bytes of a body of `size` bytes."""
         self._count += 1
-        kept = _kept(body, content_type)
+        kept = _kept(body, size, content_type)
         self._records.append(
             _Record(self._count, method, path, query, status, project, at, duration_ms, kept, content_type)
         )

@@ -9,16 +9,18 @@ module (`faults`, `auth`, `journal`); this only puts them in order.
 
 from __future__ import annotations
 
+import asyncio
 import random
 
-from starlette.requests import HTTPConnection
+from starlette.requests import ClientDisconnect, HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import clock as clocks
 from mockserver.auth import Access, UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
-from mockserver.handlers import error_response
+from mockserver.handlers import error_response, unexpected_error
 from mockserver.injection import inject
+from mockserver.journal import KEPT_BODY_BYTES
 from mockserver.services import Services
 
 OPENAI_VERSION = b"2020-10-01"
@@ -35,8 +37,8 @@ def _url_style(path: str) -> UrlStyle | None:
 
 class Envelope:
     """In order: request id and response headers, the body limit (declared and counted), due state changes on the
-    real clock; then on `/v1`, `/openai/v1` and `/openai`: a matching fault, the key check (the caller's project goes in
-    `scope["state"]["project"]`), and a journal record of the request whatever its outcome."""
+    real clock; then on `/v1`, `/openai/v1` and `/openai`: the key check (the caller's project goes in
+    `scope["state"]["project"]`), a matching fault, and a journal record of the request whatever its outcome."""
 
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
@@ -70,6 +72,7 @@ class Envelope:
         finished = False  # the last body message was sent: a response that never finishes was dropped
         received: list[bytes] = []
         size = 0
+        task = services.shutdown.enter(f"{scope['method']} {scope['path']}")
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, finished
@@ -92,11 +95,12 @@ class Envelope:
             message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
+                # Only what the journal keeps is held here: a 200 MB upload must not cost another 200 MB.
+                if journal is not None and size <= KEPT_BODY_BYTES:
+                    received.append(chunk[: KEPT_BODY_BYTES + 1 - size])
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(limit)
-                if journal is not None:
-                    received.append(chunk)
             return message
 
         try:
@@ -107,24 +111,40 @@ class Envelope:
             if self._real_clock:
                 services.scheduler.run_due(services.clock.now())
             if style is not None:
-                fault = services.faults.match(scope["method"], scope["path"])
-                if fault is not None and await inject(
-                    fault, services.fakes.organization_id, scope, receive, send_with_headers
-                ):
-                    return
+                # The key first: a request the real API would refuse never reaches (or uses up) a fault rule.
                 try:
                     state["project"] = authenticate(headers, scope["query_string"], style, self._access)
                 except APIError as exc:
                     await error_response(exc)(scope, receive, send_with_headers)
                     return
+                fault = services.faults.match(scope["method"], scope["path"])
+                if fault is not None and await inject(
+                    fault, services.fakes.organization_id, scope, receive, send_with_headers
+                ):
+                    return
             await self.app(scope, counted_receive, send_with_headers)
+        except asyncio.CancelledError:
+            if not services.shutdown.was_abandoned(task):
+                raise
+            if status == 0:  # the shutdown deadline passed: a last answer, if this one has not started its own
+                await error_response(_shutting_down())(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            pass  # the client went away mid-request: its doing, journaled with status 0, and nobody to answer
+        except Exception as exc:
+            # Caught here rather than left to starlette's outermost handler, which re-raises after answering:
+            # uvicorn would then log a second traceback and close a connection the 500 said was kept alive.
+            response = unexpected_error(services, scope, request_id, exc)
+            if status == 0:
+                await response(scope, receive, send_with_headers)
         finally:
+            services.shutdown.leave(task)
             if journal is not None:
                 journal.add(
                     method=scope["method"],
                     path=scope["path"],
                     query=scope.get("query_string", b""),
                     status=status if finished else 0,
+                    size=size,
                     project=state.get("project"),
                     at=at,
                     duration_ms=(clocks.elapsed() - started) * 1000,
@@ -136,6 +156,16 @@ class Envelope:
 def _too_large(limit: int) -> RequestTooLargeError:
     return RequestTooLargeError(
         f"Request body too large: the limit is {limit} bytes.", code="request_too_large", param=None
+    )
+
+
+def _shutting_down() -> APIError:
+    return APIError(
+        "The server is shutting down and abandoned this request.",
+        status_code=503,
+        type="server_error",
+        code="shutting_down",
+        headers={"connection": "close"},
     )
 
 

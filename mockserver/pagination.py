@@ -10,6 +10,7 @@ from starlette.datastructures import QueryParams
 
 from mockserver.errors import InvalidRequestError
 from mockserver.schemas.common import CursorListResponse
+from mockserver.validation import ascii_integer
 
 T = TypeVar("T")
 
@@ -26,14 +27,13 @@ def read_limit(query: QueryParams, *, default: int, maximum: int | None = None) 
     raw = query.get("limit")
     if raw is None:
         return default
-    try:
-        limit = int(raw)
-    except ValueError:
+    limit = ascii_integer(raw)
+    if limit is None:
         raise InvalidRequestError(
             f"Invalid type for 'limit': expected an integer, but got a string instead ('{raw}').",
             param="limit",
             code="invalid_type",
-        ) from None
+        )
     if limit < 1:
         raise InvalidRequestError(
             f"Invalid 'limit': integer below minimum value. Expected a value >= 1, but got {limit} instead.",

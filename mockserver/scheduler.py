@@ -1,7 +1,8 @@
 """The timer heap: every due state change and retry is a timer, so work grows with what fires, not with what exists.
 
-With a `ManualClock`, `advance_to()` fires timers one by one in time order, setting the clock to each timer's due time
-first, so what a callback stamps is the moment it was due. With a `SystemClock`, `run_forever()` wakes for the next
+With a `ManualClock`, `advance_to()` fires timers in time order, setting the clock to each timer's due time first, so
+what a callback stamps is the moment it was due; the timers due at one instant fire together, and the asynchronous
+work they start is awaited together before time moves on. With a `SystemClock`, `run_forever()` wakes for the next
 timer, and `run_due()` is also called before each request so that a due change is applied before anyone can observe it.
 """
 
@@ -12,6 +13,7 @@ import heapq
 import inspect
 import itertools
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -48,8 +50,14 @@ class Scheduler:
         self._settlers: list[Callable[[], Awaitable[None]]] = []
         # Manual advances await callbacks between heap pops; one at a time keeps their order intact.
         self._advance_lock = asyncio.Lock()
+        # Counts `clear()`s: an advance that sees it change while it awaits was overtaken by a reset, and stops
+        # where the reset left the clock instead of carrying it forward again.
+        self._epoch = 0
 
     def schedule(self, due: float, callback: Callback) -> Timer:
+        # A NaN compares false with everything, so one in the heap would stop every timer behind it from firing.
+        if not math.isfinite(due):
+            raise ValueError(f"a timer's due time must be finite, not {due}")
         timer = Timer(due, next(self._seq), callback)
         heapq.heappush(self._heap, timer)
         if self._heap[0] is timer:
@@ -72,6 +80,7 @@ class Scheduler:
         return sum(1 for timer in self._heap if not timer.cancelled)
 
     def clear(self) -> None:
+        self._epoch += 1
         self._heap.clear()
         self._wakeup.set()
 
@@ -105,15 +114,26 @@ class Scheduler:
         """Manual clock: fire due timers in time order, awaiting each, then leave the clock at `until`."""
         if not isinstance(self.clock, ManualClock):
             raise TypeError("advance_to() needs a ManualClock")
+        clock = self.clock
         async with self._advance_lock:
+            epoch = self._epoch
             await self.settle()
-            while (timer := self._pop_due(until)) is not None:
-                self.clock.set(timer.due)
-                result = timer.callback(timer.due)
-                if inspect.isawaitable(result):
-                    await result
+            while self._epoch == epoch and (first := self._pop_due(until)) is not None:
+                clock.set(first.due)
+                # Every timer due at this instant fires before anything is awaited, so that the work they start
+                # (deliveries, retries) runs side by side, bounded only by the dispatcher's concurrency.
+                work: list[Awaitable[None]] = []
+                timer: Timer | None = first
+                while timer is not None:
+                    result = timer.callback(timer.due)
+                    if inspect.isawaitable(result):
+                        work.append(result)
+                    timer = self._pop_due(first.due)
+                if work:
+                    await asyncio.gather(*work)
                 await self.settle()
-            self.clock.set(until)
+            if self._epoch == epoch:
+                clock.set(until)
 
     async def run_forever(self) -> None:
         """Real clock: sleep until the next timer (or an earlier one is scheduled), fire what is due, repeat."""

@@ -20,6 +20,7 @@ from mockserver.lifecycles.base import Lifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.scheduler import Scheduler
 from mockserver.settings import Settings
+from mockserver.shutdown import Shutdown
 from mockserver.store import Store
 from mockserver.webhooks.dispatcher import Dispatcher
 from mockserver.webhooks.endpoints import Endpoints
@@ -85,6 +86,7 @@ class Services:
     dispatcher: Dispatcher
     journal: Journal
     faults: Faults
+    shutdown: Shutdown
     fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
@@ -116,6 +118,7 @@ class Services:
             dispatcher=dispatcher,
             journal=Journal(settings.journal_size),
             faults=Faults(settings.seed),
+            shutdown=Shutdown(settings.shutdown_timeout),
             fixtures=read_fixtures(settings.fixtures) if settings.fixtures is not None else None,
         )
 
@@ -150,6 +153,8 @@ class Services:
             apply_fixtures(self.fixtures, files=self.files, lifecycles=self.lifecycles, now=self.clock.now())
 
     def reset_and_reload(self) -> None:
-        """`POST /_mock/reset`: what the command line configured (fixtures included) comes back."""
+        """`POST /_mock/reset`: what the command line configured (fixtures included) comes back, without announcing
+        the fixtures' outcomes to webhook endpoints again."""
         self.reset()
-        self.load_fixtures()
+        with self.dispatcher.muted():
+            self.load_fixtures()

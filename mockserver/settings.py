@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockserver.auth import parse_api_key
 from mockserver.examples import fixtures_path
 from mockserver.kinds import DEFAULT_PHASES, SCENARIOS
+from mockserver.urls import check_http_url
 
 # Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
 # OpenAI's "retried with exponential backoff for up to 72 hours").
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
-
-
-def check_http_url(url: str) -> str:
-    """Accept only absolute http(s) URLs: where webhooks can be delivered."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http or https URL, but got '{url}'")
-    return url
 
 
 def check_webhook_secret(secret: str) -> str:
@@ -60,11 +53,15 @@ class Settings(BaseModel):
     # 512 MB is the real Files API's per-file limit; anything bigger is refused before it is read into memory.
     max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     # Webhook delivery: seconds one attempt may take, the waits between attempts, and attempts in flight at once.
-    webhook_timeout: float = Field(default=10.0, gt=0)
+    webhook_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_concurrency: int = Field(default=32, ge=1)
     # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
     journal_size: int = Field(default=1000, ge=0)
+    # Seconds after SIGTERM/SIGINT before requests still in flight (and then deliveries) are abandoned and logged.
+    shutdown_timeout: float = Field(default=3.0, ge=0, allow_inf_nan=False)
+    # Seconds a connection may sit idle (before its first request too) before the server closes it.
+    keep_alive_timeout: int = Field(default=5, ge=1)
     # The outcome of an object whose request names no scenario (header or metadata): one of the kinds' scenarios.
     default_scenario: str = "succeed"
 
@@ -74,9 +71,9 @@ class Settings(BaseModel):
         unknown = sorted(set(phases) - set(DEFAULT_PHASES))
         if unknown:
             raise ValueError(f"unknown phase {', '.join(unknown)}; known phases: {', '.join(DEFAULT_PHASES)}")
-        negative = sorted(name for name, seconds in phases.items() if seconds < 0)
+        negative = sorted(name for name, seconds in phases.items() if not 0 <= seconds < math.inf)
         if negative:
-            raise ValueError(f"phase durations cannot be negative: {', '.join(negative)}")
+            raise ValueError(f"phase durations must be finite and not negative: {', '.join(negative)}")
         return {**DEFAULT_PHASES, **phases}
 
     @field_validator("fixtures", mode="before")
@@ -95,8 +92,8 @@ class Settings(BaseModel):
     @field_validator("webhook_retry_schedule")
     @classmethod
     def _non_negative_delays(cls, schedule: tuple[float, ...]) -> tuple[float, ...]:
-        if any(delay < 0 for delay in schedule):
-            raise ValueError("retry delays cannot be negative")
+        if not all(0 <= delay < math.inf for delay in schedule):
+            raise ValueError("retry delays must be finite and not negative")
         return schedule
 
     @field_validator("api_keys")

@@ -7,6 +7,8 @@ integer, but got a string instead.", code `invalid_type`, `param` naming the fie
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -174,6 +176,98 @@ _CUSTOM_CODES = {
 }
 
 
+# Documented limits of what the mock reads from JSON (README, Reliability): nesting depth, and integers within a
+# signed 64-bit range, the widest the real API's integer fields take. Deeper documents made the serializer or the
+# parser itself fail (RecursionError), and integers with thousands of digits failed wherever they were converted.
+MAX_JSON_DEPTH = 64
+MAX_JSON_INTEGER = 2**63 - 1
+_INTEGER_DIGITS = len(str(MAX_JSON_INTEGER))
+# A lone surrogate can only arrive as a `\\uD800`-style escape once the body has been decoded as strict UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class JSONRefused(ValueError):
+    """JSON the mock does not accept, although Python's parser would: the message says why, for a 400."""
+
+    def __init__(self, message: str, code: str | None = "invalid_value") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > _INTEGER_DIGITS or abs(value := int(text)) > MAX_JSON_INTEGER:
+        raise JSONRefused(
+            f"Invalid JSON body: the integer {text[:24]}{'…' if len(text) > 24 else ''} is out of range "
+            f"(integers must be within ±{MAX_JSON_INTEGER})."
+        )
+    return value
+
+
+def _decimal(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JSONRefused(f"Invalid JSON body: the number {text[:24]} is out of range (numbers must be finite).")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise JSONRefused(BAD_JSON_MESSAGE, code=None)  # NaN and Infinity are not JSON: the real API's parse error
+
+
+def _walk(data: Any, check_strings: bool) -> None:
+    """Depth and, when an escape could have made one, lone surrogates; iterative, so depth costs no recursion."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise JSONRefused(f"Invalid JSON body: nested deeper than {MAX_JSON_DEPTH} levels.")
+            items = node.items() if isinstance(node, dict) else ((None, item) for item in node)
+            for key, value in items:
+                if check_strings and key is not None:
+                    _check_unicode(key)
+                stack.append((value, depth + 1))
+        elif check_strings and isinstance(node, str):
+            _check_unicode(node)
+
+
+def _check_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise JSONRefused(
+            "Invalid JSON body: a string contains a lone surrogate escape (such as \\ud800), which is not valid "
+            "Unicode."
+        ) from None
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse JSON the way every reader in the mock must: strict UTF-8, no NaN or Infinity, finite numbers, integers
+    within ±(2**63 - 1), at most `MAX_JSON_DEPTH` levels, and no lone surrogates. Raises `JSONRefused` (a
+    `ValueError`) for what is valid to Python but not to the mock, `ValueError` for what is not JSON at all."""
+    text = body.decode("utf-8") if isinstance(body, bytes) else body  # strict: encoded surrogates are refused here
+    try:
+        data = json.loads(text, parse_int=_integer, parse_float=_decimal, parse_constant=_constant)
+    except RecursionError:
+        raise JSONRefused(f"Invalid JSON body: nested deeper than {MAX_JSON_DEPTH} levels.") from None
+    check_strings = _SURROGATE_ESCAPE.search(text) is not None
+    # Cheap C-level counts first: a document with fewer brackets than the limit cannot be nested deeper than it.
+    if check_strings or text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+        _walk(data, check_strings)
+    return data
+
+
+def ascii_integer(text: str) -> int | None:
+    """A query or form value that is a plain integer in the JSON range, else None (no '１２', '1_0', ' 1' or 5000
+    digits, all of which `int()` accepts or chokes on)."""
+    digits = text.removeprefix("-")
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > _INTEGER_DIGITS:
+        return None
+    value = int(text)
+    return value if abs(value) <= MAX_JSON_INTEGER else None
+
+
 def parse_json_object(body: bytes) -> dict[str, Any]:
     """A request body that must be one JSON object."""
     if not body.strip():
@@ -182,8 +276,10 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
             code="missing_body",
         )
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = loads(body)
+    except JSONRefused as exc:
+        raise InvalidRequestError(exc.message, code=exc.code) from None
+    except ValueError:  # UnicodeDecodeError is one
         raise InvalidRequestError(BAD_JSON_MESSAGE) from None
     if not isinstance(data, dict):
         raise InvalidRequestError(

@@ -11,6 +11,7 @@ import openai
 import pytest
 
 from mockserver.kinds import DEFAULT_PHASES
+from mockserver.kinds.fine_tuning.lifecycle import MAX_JOB_EVENTS
 from tests.conftest import FIXTURES, Advance
 
 Upload = Callable[..., Awaitable[str]]
@@ -290,6 +291,19 @@ async def test_pause_and_resume_continue_training(client: openai.AsyncOpenAI, up
         await client.fine_tuning.jobs.pause(job.id)
     with pytest.raises(openai.BadRequestError, match="'succeeded'"):
         await client.fine_tuning.jobs.resume(job.id)
+
+
+async def test_pause_and_resume_without_end_keep_the_newest_events_only(
+    client: openai.AsyncOpenAI, upload: Upload, advance: Advance, http: httpx.AsyncClient
+) -> None:
+    job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=await upload())
+    await advance(VALIDATING)
+    for _ in range(MAX_JOB_EVENTS // 2 + 10):
+        await http.post(f"/v1/fine_tuning/jobs/{job.id}/pause")
+        await http.post(f"/v1/fine_tuning/jobs/{job.id}/resume")
+    events = [event async for event in client.fine_tuning.jobs.list_events(job.id, limit=100)]
+    assert len(events) == MAX_JOB_EVENTS
+    assert events[0].message == "Fine-tuning job resumed"  # newest first: the oldest were let go
 
 
 async def test_a_paused_job_can_be_cancelled(client: openai.AsyncOpenAI, upload: Upload, advance: Advance) -> None:

@@ -10,6 +10,7 @@ from mockserver.http import answer, project, services
 from mockserver.pagination import cursor_list, read_order
 from mockserver.schemas.common import DeletedResponse
 from mockserver.schemas.files import UPLOAD_PURPOSES
+from mockserver.validation import ascii_integer
 
 _FORM_FIELDS = {"file", "purpose", "expires_after[anchor]", "expires_after[seconds]"}
 
@@ -23,13 +24,13 @@ def _expiry(anchor: str | None, seconds: str | None) -> int | None:
             param="expires_after.anchor",
             code="invalid_value",
         )
-    if seconds is None or not seconds.isdigit():
+    value = None if seconds is None else ascii_integer(seconds)
+    if value is None:
         raise InvalidRequestError(
             f"Invalid type for 'expires_after.seconds': expected an integer, but got '{seconds}' instead.",
             param="expires_after.seconds",
             code="invalid_type",
         )
-    value = int(seconds)
     if not 3600 <= value <= 2592000:
         raise InvalidRequestError(
             f"Invalid 'expires_after.seconds': expected a value between 3600 and 2592000, but got {value} instead.",

@@ -161,3 +161,9 @@ def bounded(
             integer=integer, minimum=minimum, maximum=maximum, exclusive_minimum=exclusive_minimum, allow_auto=auto
         )
     )
+
+
+# The longest span of server time the control API takes at once (an advance, a retry-after, a secret's overlap):
+# about 100 years. Beyond it a timestamp no longer fits what clients parse (and past 1e308 it is not a number).
+MAX_SECONDS = 100 * 365 * 86400
+Seconds = Annotated[float, bounded(integer=False, minimum=0, maximum=MAX_SECONDS)]

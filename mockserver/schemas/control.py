@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import RequestBody, bounded
+from mockserver.schemas.common import RequestBody, Seconds
 
 
 class Health(BaseModel):
@@ -19,7 +19,7 @@ class ClockState(BaseModel):
 
 
 class Advance(RequestBody):
-    seconds: Annotated[float, bounded(integer=False, minimum=0)]
+    seconds: Seconds
 
 
 class TransitionRecord(BaseModel):

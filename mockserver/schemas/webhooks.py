@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import LeftOutWhenNone, RequestBody, bounded
-from mockserver.settings import check_http_url, check_webhook_secret
+from mockserver.schemas.common import LeftOutWhenNone, RequestBody, Seconds
+from mockserver.settings import check_webhook_secret
+from mockserver.urls import check_http_url
 from mockserver.validation import PARAM, custom_error
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 
@@ -111,7 +112,7 @@ class UpdateEndpoint(RequestBody):
 class RotateSecret(RequestBody):
     secret: Secret = None
     # How long the old secret keeps signing, in seconds of server time (Standard Webhooks suggests a day).
-    expire_previous_after: Annotated[float, bounded(integer=False, minimum=0)] = 86400.0
+    expire_previous_after: Seconds = 86400.0
 
 
 class ResendEvent(RequestBody):

@@ -166,6 +166,14 @@ class Inbox:
             self._failures.clear()
 
 
+class ReceiverServer(ThreadingHTTPServer):
+    """The stdlib's threading server with room for a burst of connections: the mock opens up to
+    `--webhook-concurrency` (32) at once, and the default listen backlog of 5 made the rest wait a second for the
+    kernel to retry their connect, past a short delivery timeout."""
+
+    request_queue_size = 128
+
+
 class WebhookReceiver(Inbox):
     """A real HTTP receiver on 127.0.0.1 and a free port; `url` is where to point an endpoint."""
 
@@ -184,7 +192,7 @@ class WebhookReceiver(Inbox):
             def log_message(self, format: str, *args: object) -> None:
                 pass  # deliveries are recorded, not printed
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server = ReceiverServer((host, 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}/webhooks"
         # `serve_forever` notices a shutdown only at its next poll (every 0.5 s): a test paid that on teardown. A

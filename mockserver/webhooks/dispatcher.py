@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
-from collections.abc import Callable, Coroutine
+import math
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,6 +27,7 @@ from mockserver.ids import IdFactory
 from mockserver.scheduler import Scheduler, Timer
 from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, RecordedEvent, SentRequest, WebhookEvent
 from mockserver.settings import Settings
+from mockserver.urls import redact_httpx_logs, redact_url
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
@@ -49,6 +52,8 @@ class Delivery:
 
 
 def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
+    """The receiver's `Retry-After` (seconds or an HTTP date) within [0, 72 h], or None when it is anything else:
+    a receiver's header is input like any other, and `nan`, `inf` or `1e999` must not reach the timer heap."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
@@ -57,8 +62,10 @@ def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
     except ValueError:
         try:
             seconds = email.utils.parsedate_to_datetime(value).timestamp() - wall_now
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
+    if not math.isfinite(seconds):
+        return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
@@ -87,13 +94,26 @@ class Dispatcher:
         self._backlog: list[Delivery] = []
         self._webhook_ids: dict[tuple[str, str], str] = {}
         self._generation = 0
+        self._muted = False
         self.deliveries: dict[str, Delivery] = {}
         self.attempts: list[DeliveryAttempt] = []
         scheduler.add_settler(self.settle)
 
     # -- starting deliveries -----------------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def muted(self) -> Iterator[None]:
+        """Events emitted inside are recorded but not delivered: fixtures reloaded by a reset were announced once
+        already, at start-up, and sending them again (with new event ids) would look like new outcomes."""
+        self._muted = True
+        try:
+            yield
+        finally:
+            self._muted = False
+
     def on_event(self, logged: LoggedEvent) -> None:
+        if self._muted:
+            return
         endpoints = self._endpoints.matching(logged.type, logged.project)
         if endpoints:
             event = logged.wire()
@@ -157,6 +177,7 @@ class Dispatcher:
         if self._client is None or self._limit is None:
             transport = self._transport or DeliveryTransport(keep_alive=self._settings.webhook_concurrency)
             self._client = httpx.AsyncClient(transport=transport, follow_redirects=False)
+            redact_httpx_logs()
             self._limit = asyncio.Semaphore(self._settings.webhook_concurrency)
         return self._client, self._limit
 
@@ -192,7 +213,7 @@ class Dispatcher:
                 )
             except httpx.TimeoutException:
                 error = f"timed out after {self._settings.webhook_timeout:g} s"
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         duration_ms = round((clocks.elapsed() - started) * 1000, 3)
         if generation != self._generation:
@@ -209,8 +230,8 @@ class Dispatcher:
         elif delivery.attempts > len(self._settings.webhook_retry_schedule):
             delivery.state = "failed"
             logger.warning(
-                "webhook %s (%s) to %s failed after %d attempts", delivery.event.id, delivery.event.type, endpoint.url,
-                delivery.attempts,
+                "webhook %s (%s) to %s failed after %d attempts", delivery.event.id, delivery.event.type,
+                redact_url(endpoint.url), delivery.attempts,
             )  # fmt: skip
         else:
             delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
@@ -246,7 +267,7 @@ class Dispatcher:
         outcome = response.status_code if response is not None else error
         logger.info(
             "webhook %s %s attempt %d to %s: %s", delivery.event.type, delivery.event.id, delivery.attempts,
-            endpoint.url, outcome,
+            redact_url(endpoint.url), outcome,
         )  # fmt: skip
 
     # -- lifetime ----------------------------------------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """The transport webhook deliveries go out on: HTTP/1.1 on raw asyncio streams, with keep-alive per host.
 
+Each request is one attempt: a kept-alive connection the receiver closed or reset after the request was written is
+that attempt's failure, never sent again behind the dispatcher's back (the delivery log would show fewer attempts
+than the receiver saw). A connection already closed when it is taken from the pool is simply not used. An answer's
+body is read up to `MAX_BODY_BYTES` and the rest ignored (the connection is then closed): a big 2xx is a success.
+
 httpx's default pool (httpcore) rescans every connection for every waiting request, which made it cost far more
 than a delivery itself (hundreds of deliveries a second instead of thousands). Deliveries need little: one POST,
 its status, a little of its body, timeouts, TLS for https. Failures surface as httpx's own exceptions, so the
@@ -14,14 +19,13 @@ from collections import defaultdict
 
 import httpx
 
+from mockserver import clock as clocks
+
 MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 1024 * 1024  # more than a receiver's answer needs; the dispatcher keeps 2 KB of it
+MAX_BODY_BYTES = 64 * 1024  # more than a receiver's answer needs; the dispatcher keeps 2 KB of it
+_PIECE = 16 * 1024
 
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
-
-
-class _Closed(Exception):
-    """A kept-alive connection the receiver had closed: the request is sent again on a new one."""
 
 
 def _timeouts(request: httpx.Request) -> tuple[float | None, float | None]:
@@ -29,18 +33,35 @@ def _timeouts(request: httpx.Request) -> tuple[float | None, float | None]:
     return timeout.get("connect"), timeout.get("read")
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    body = b""
+async def _read_up_to(reader: asyncio.StreamReader, length: int | None, kept: bytearray) -> bool:
+    """Read `length` bytes (None: until the connection ends), keeping what fits under the cap in `kept`, in pieces
+    so that a huge declared length costs nothing. False once the cap is reached: the rest is left unread."""
+    while length is None or length > 0:
+        room = MAX_BODY_BYTES - len(kept)
+        if room <= 0:
+            return False
+        piece = await reader.read(min(_PIECE, room, length if length is not None else _PIECE))
+        if not piece:
+            if length is None:
+                return True
+            raise asyncio.IncompleteReadError(bytes(kept), length)
+        kept += piece
+        if length is not None:
+            length -= len(piece)
+    return True
+
+
+async def _read_chunked(reader: asyncio.StreamReader, kept: bytearray) -> bool:
+    """The chunks' data up to the cap; False if the cap stopped the reading (the connection cannot be reused)."""
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";")[0].strip() or b"0", 16)
         if size == 0:
             await reader.readuntil(b"\r\n")  # the last chunk's CRLF (trailers are not used by receivers)
-            return body
-        body += await reader.readexactly(size + 2)
-        body = body[:-2]
-        if len(body) > MAX_BODY_BYTES:
-            raise httpx.RemoteProtocolError("response body too large")
+            return True
+        if not await _read_up_to(reader, size, kept):
+            return False
+        await reader.readexactly(2)
 
 
 class DeliveryTransport(httpx.AsyncBaseTransport):
@@ -56,24 +77,20 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
         head = f"{request.method} {url.raw_path.decode('ascii')} HTTP/1.1\r\n".encode()
         head += b"".join(name + b": " + value + b"\r\n" for name, value in request.headers.raw) + b"\r\n"
         connect_timeout, read_timeout = _timeouts(request)
-        for reused in (True, False):
-            connection = self._take(key) if reused else None
-            if reused and connection is None:
-                continue
-            if connection is None:
-                connection = await self._connect(key, connect_timeout)
-            try:
-                async with asyncio.timeout(read_timeout):
-                    return await self._exchange(key, connection, head + body, request, fresh=not reused)
-            except _Closed:
-                continue  # the receiver closed a kept-alive connection: once more on a new one
-            except TimeoutError:
-                connection[1].close()
-                raise httpx.ReadTimeout("timed out waiting for the response", request=request) from None
-        raise httpx.RemoteProtocolError("the receiver closed the connection without answering", request=request)
+        connection = await self._take(key)
+        if connection is None:
+            connection = await self._connect(key, connect_timeout)
+        try:
+            async with asyncio.timeout(read_timeout):
+                return await self._exchange(key, connection, head + body, request)
+        except TimeoutError:
+            connection[1].close()
+            raise httpx.ReadTimeout("timed out waiting for the response", request=request) from None
 
-    def _take(self, key: tuple[str, str, int]) -> Connection | None:
+    async def _take(self, key: tuple[str, str, int]) -> Connection | None:
         idle = self._idle[key]
+        if idle:
+            await clocks.one_turn()  # a close the receiver already sent is noticed before the connection is reused
         while idle:
             connection = idle.pop()
             if not connection[0].at_eof():
@@ -93,7 +110,7 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(f"{exc.strerror or exc} ({host}:{port})") from None
 
     async def _exchange(
-        self, key: tuple[str, str, int], connection: Connection, data: bytes, request: httpx.Request, *, fresh: bool
+        self, key: tuple[str, str, int], connection: Connection, data: bytes, request: httpx.Request
     ) -> httpx.Response:
         reader, writer = connection
         try:
@@ -102,8 +119,6 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             writer.close()
-            if not fresh and (not isinstance(exc, asyncio.IncompleteReadError) or not exc.partial):
-                raise _Closed from None
             raise httpx.RemoteProtocolError(f"connection ended before a response: {exc!r}", request=request) from None
         except asyncio.LimitOverrunError:
             writer.close()
@@ -123,29 +138,30 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
                 headers.append((name.strip(), value.strip()))
         fields = {name.lower(): value for name, value in headers}
         status = int(parts[1])
+        kept = bytearray()
+        complete = True
         try:
             if status in (204, 304) or status < 200:
-                body = b""  # no body by definition, whatever the headers say
+                pass  # no body by definition, whatever the headers say
             elif fields.get("transfer-encoding", "").lower() == "chunked":
-                body = await _read_chunked(reader)
+                complete = await _read_chunked(reader, kept)
             elif "content-length" in fields:
-                length = int(fields["content-length"])
-                if length > MAX_BODY_BYTES:
-                    raise httpx.RemoteProtocolError("response body too large", request=request)
-                body = await reader.readexactly(length)
+                complete = await _read_up_to(reader, int(fields["content-length"]), kept)
             else:
-                body = b""  # delimited by the end of the connection
-                while len(body) <= MAX_BODY_BYTES and (piece := await reader.read(65536)):
-                    body += piece
-                fields["connection"] = "close"
+                await _read_up_to(reader, None, kept)  # delimited by the end of the connection
+                complete = False
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError) as exc:
             writer.close()
             raise httpx.RemoteProtocolError(f"incomplete response body: {exc!r}", request=request) from None
-        if fields.get("connection", "").lower() == "close" or len(self._idle[key]) >= self._keep_alive:
+        # HTTP/1.0 closes after each answer unless it says otherwise; HTTP/1.1 keeps the connection unless it does.
+        persistent = fields.get("connection", "").lower() != "close"
+        if parts[0] == "HTTP/1.0":
+            persistent = fields.get("connection", "").lower() == "keep-alive"
+        if not complete or not persistent or len(self._idle[key]) >= self._keep_alive:
             writer.close()
         else:
             self._idle[key].append(connection)
-        return httpx.Response(status, headers=headers, content=body)
+        return httpx.Response(status, headers=headers, content=bytes(kept))
 
     async def aclose(self) -> None:
         for connections in self._idle.values():

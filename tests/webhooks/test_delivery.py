@@ -326,7 +326,9 @@ async def test_reset_forgets_api_endpoints_and_deliveries_but_keeps_the_command_
     assert (await http.get("/_mock/webhooks/deliveries")).json()["data"] == []
 
 
-async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs(receiver: Receiver) -> None:
+async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs_and_not_again_after_a_reset(
+    receiver: Receiver,
+) -> None:
     from tests.conftest import FIXTURES
 
     settings = Settings(
@@ -335,9 +337,15 @@ async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs(receiver: Rec
     app = create_app(settings, webhook_transport=httpx.MockTransport(receiver.handle))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
         await http.post("/_mock/clock/advance", json={"seconds": 0})
-    assert sorted(event["type"] for event in receiver.events()) == [
-        "fine_tuning.job.cancelled", "fine_tuning.job.failed", "fine_tuning.job.succeeded",
-    ]  # fmt: skip
+        assert sorted(event["type"] for event in receiver.events()) == [
+            "fine_tuning.job.cancelled", "fine_tuning.job.failed", "fine_tuning.job.succeeded",
+        ]  # fmt: skip
+        # A reset brings the fixtures back, events included, without sending them again with new ids.
+        for _ in range(2):
+            assert (await http.post("/_mock/reset")).status_code == 200
+            await http.post("/_mock/clock/advance", json={"seconds": 0})
+        assert len(receiver.requests) == 3
+        assert len((await http.get("/_mock/webhooks/events")).json()["data"]) == 3
 
 
 async def test_disabling_an_endpoint_abandons_its_pending_retries(

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from mockserver.webhooks.transport import DeliveryTransport
+from mockserver.webhooks.transport import MAX_BODY_BYTES, DeliveryTransport
 
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -25,6 +25,7 @@ async def _request(reader: asyncio.StreamReader) -> bytes:
 class Server:
     def __init__(self) -> None:
         self.connections = 0
+        self.closed = asyncio.Event()  # a connection was closed by the server
         self.requests: list[bytes] = []
         self.script: Script | None = None
         self.url = ""
@@ -38,6 +39,7 @@ class Server:
             pass
         finally:
             writer.close()
+            self.closed.set()
 
 
 @pytest.fixture
@@ -98,10 +100,54 @@ async def test_keep_alive_is_reused_and_a_closed_one_is_replaced(server: Server)
             assert (await client.post(server.url, content=b"{}")).status_code == 200
         assert server.connections == 1
         # The receiver now closes every connection after one answer; the kept one is found closed and replaced.
+        await server.closed.wait()
         server.script = answering(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
         for _ in range(2):
             assert (await client.post(server.url, content=b"{}")).status_code == 200
         assert server.connections == 3
+
+
+async def test_a_kept_alive_connection_reset_after_the_request_is_a_failed_attempt_not_resent(server: Server) -> None:
+    seen = 0
+
+    async def once_then_reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal seen
+        await _request(reader)
+        seen += 1
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        await writer.drain()
+        await _request(reader)  # the second request arrives on the kept connection, and is dropped unanswered
+        seen += 1
+
+    server.script = once_then_reset
+    async with httpx.AsyncClient(transport=DeliveryTransport()) as client:
+        assert (await client.post(server.url, content=b"{}")).status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.post(server.url, content=b"{}")
+    assert (seen, server.connections) == (2, 1)  # the receiver saw two requests, and the client made two attempts
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n40000000\r\n",
+        b"HTTP/1.1 200 OK\r\n\r\n",
+    ],
+)
+async def test_a_huge_answer_is_read_up_to_the_cap_and_is_still_a_success(server: Server, head: bytes) -> None:
+    async def huge(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _request(reader)
+        writer.write(head)
+        for _ in range(64):  # 4 MB, then silence: the client must not wait for the 1 GB it was promised
+            writer.write(b"x" * 65536)
+            await writer.drain()
+        await asyncio.Event().wait()
+
+    server.script = huge
+    response = await _post(server.url)
+    assert response.status_code == 200
+    assert response.content == b"x" * MAX_BODY_BYTES
 
 
 async def test_a_receiver_that_hangs_times_out(server: Server) -> None:

@@ -8,11 +8,11 @@ the error file, as on the real API.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.kinds.batches.schemas import BatchError
+from mockserver.validation import loads
 
 MAX_REQUESTS = 50_000
 DUPLICATE_MESSAGE = (
@@ -78,7 +78,7 @@ def read_batch_input(content: bytes, endpoint: str) -> BatchInput:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
+            data = loads(raw)
         except ValueError:
             parsed.errors.append(
                 BatchError(code="invalid_json_line", message="This line is not parseable as valid JSON.", line=line)

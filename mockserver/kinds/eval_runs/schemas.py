@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockserver.schemas.common import Metadata, NotNull, RequestBody, Wire
+from mockserver.schemas.common import Metadata, NotNull, RequestBody, Wire, bounded
 from mockserver.schemas.control import ForceTransition
 from mockserver.schemas.graders import (
     LabelModelGrader,
@@ -110,7 +110,7 @@ class StoredCompletionsSource(RequestBody):
     model: str | None = None
     created_after: int | None = None
     created_before: int | None = None
-    limit: int | None = None
+    limit: Annotated[int, bounded(integer=True, minimum=1)] | None = None
 
 
 class ResponsesSource(RequestBody):
@@ -119,7 +119,7 @@ class ResponsesSource(RequestBody):
     model_config = ConfigDict(extra="allow", strict=True)
 
     type: Literal["responses"]
-    limit: int | None = None
+    limit: Annotated[int, bounded(integer=True, minimum=1)] | None = None
 
 
 JsonlSource = Annotated[FileContentSource | FileIdSource, Field(discriminator="type")]

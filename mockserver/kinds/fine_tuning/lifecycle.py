@@ -4,6 +4,7 @@ metrics events and checkpoint."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -39,6 +40,9 @@ from mockserver.schemas.models import Model
 
 if TYPE_CHECKING:
     from mockserver.kinds.kind import Kind
+
+# The newest events a job keeps: a whole job has about a hundred, but pause and resume add two each, without end.
+MAX_JOB_EVENTS = 1000
 
 MACHINE = StateMachine(
     edges={
@@ -101,7 +105,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         # Files never change once uploaded, so each is read once per way it is used, not once per job.
         self._inspected: dict[tuple[str, str, str, str], TrainingData] = {}
         # Per job, oldest first (append-only) and compact: routes read them in reverse, wire models made per page.
-        self._events: dict[str, list[EventRecord]] = {}
+        self._events: dict[str, deque[EventRecord]] = {}
         self._checkpoints: dict[str, list[Checkpoint]] = {}
         self.permissions = CheckpointPermissions(self._succeeded_checkpoints, runtime.ids, runtime.now)
 
@@ -145,7 +149,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             metadata=request.metadata,
             user_provided_suffix=request.suffix,
         )
-        self._events[job.id] = []
+        self._events[job.id] = deque(maxlen=MAX_JOB_EVENTS)
         self._checkpoints[job.id] = []
         state = _Job(
             obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation
@@ -177,7 +181,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def resume(self, project: str, job_id: str) -> FineTuningJob:
         return self.act(project, job_id, "resume")
 
-    def events(self, project: str, job_id: str) -> list[EventRecord]:
+    def events(self, project: str, job_id: str) -> deque[EventRecord]:
         """The job's events, oldest first."""
         return self._events[self.get(project, job_id).id]
 

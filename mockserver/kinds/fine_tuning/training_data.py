@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.kinds.fine_tuning.schemas import JobError
+from mockserver.validation import loads
 
 MIN_EXAMPLES = 10
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
@@ -90,7 +91,7 @@ def inspect_file(content: bytes, *, file_id: str, method: str, model: str, param
         if not line.strip():
             continue
         try:
-            example = json.loads(line)
+            example = loads(line)
         except ValueError:
             return TrainingData(0, 0, _invalid(file_id, param, f"Line {line_number} is not valid JSON."))
         if not isinstance(example, dict):

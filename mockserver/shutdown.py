@@ -1,0 +1,59 @@
+"""The shutdown deadline: what is still in flight `--shutdown-timeout` seconds after SIGTERM is abandoned, and said.
+
+On a stop signal uvicorn waits for every open request to finish; one that never does (a stalled upload, a fault's
+long delay, a manual advance waiting on receivers that hang) kept the process alive for ever. The envelope registers
+each request here; once the deadline passes each is cancelled, logged, and answered 503 if it had not answered yet.
+Deliveries still in flight are then cancelled by the app's own shutdown, which logs each undelivered event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+class Shutdown:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._requests: dict[asyncio.Task[object], str] = {}
+        self._abandoned: set[asyncio.Task[object]] = set()
+        self._armed = False
+
+    def serving(self) -> None:
+        """Called once the server's loop runs (the app's start-up)."""
+        self._loop = asyncio.get_running_loop()
+
+    def enter(self, what: str) -> asyncio.Task[object] | None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._requests[task] = what
+        return task
+
+    def leave(self, task: asyncio.Task[object] | None) -> None:
+        if task is not None:
+            self._requests.pop(task, None)
+            self._abandoned.discard(task)
+
+    def was_abandoned(self, task: asyncio.Task[object] | None) -> bool:
+        return task in self._abandoned
+
+    def stop_requested(self) -> None:
+        """Start the deadline; safe to call from a signal handler, and more than once."""
+        loop = self._loop
+        if loop is not None and not self._armed:
+            self._armed = True
+            loop.call_soon_threadsafe(loop.call_later, self.seconds, self.abandon)
+
+    def abandon(self) -> None:
+        """Cancel every request still in flight, saying which."""
+        if self._requests:
+            logger.warning(
+                "shutdown deadline (%g s) passed: abandoning %d request(s) in flight", self.seconds, len(self._requests)
+            )
+        for task, what in list(self._requests.items()):
+            logger.warning("abandoned at shutdown: %s", what)
+            self._abandoned.add(task)
+            task.cancel()
