@@ -89,18 +89,6 @@ def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
 
 
 @pytest.fixture
-def strict_client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
-    """The async SDK with strict response validation: an answer its types refuse fails the test."""
-    return openai.AsyncOpenAI(
-        api_key=API_KEY,
-        base_url=f"{BASE_URL}/v1",
-        http_client=cast(Any, http),
-        max_retries=0,
-        _strict_response_validation=True,
-    )
-
-
-@pytest.fixture
 def sync_http(app: Starlette, checker: ResponseChecker) -> Iterator[httpx.Client]:
     """Raw sync HTTP to the app, in-process (starlette's test client), every response checked against the spec."""
     with warnings.catch_warnings():

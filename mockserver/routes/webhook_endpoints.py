@@ -7,19 +7,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.errors import InvalidRequestError
 from mockserver.http import answer, project, read_body, read_optional_body, services
 from mockserver.pagination import cursor_list
 from mockserver.schemas.webhook_endpoints import (
     CreateWebhookEndpoint,
     DeletedWebhookEndpoint,
     RotateWebhookSecret,
+    TestWebhookEndpoint,
     UpdateWebhookEndpoint,
     WebhookEndpointObject,
+    WebhookEndpointTestResult,
     WebhookEndpointWithSecret,
     WebhookEventTypeList,
 )
+from mockserver.schemas.webhooks import EventData, RecordedEvent
+from mockserver.urls import redact_url
 from mockserver.webhooks.endpoints import KEEP_OLD_SECRET_SECONDS
 from mockserver.webhooks.event_types import EVENT_TYPES
+from mockserver.webhooks.samples import sample_data
 
 
 def _endpoint_id(request: Request) -> str:
@@ -64,6 +70,32 @@ async def rotate_secret(request: Request) -> Response:
     return answer(WebhookEndpointWithSecret.revealing(endpoints.rotate(endpoint, None, keep)))
 
 
+async def test_endpoint(request: Request) -> Response:
+    """Send one signed stand-in event of the asked type to the endpoint now, and say what the receiver answered."""
+    body = await read_body(request, TestWebhookEndpoint)
+    svc = services(request)
+    endpoint = svc.endpoints.of_project(project(request), _endpoint_id(request))
+    event = RecordedEvent(
+        id=svc.ids.event(),
+        type=body.event_type,
+        created_at=int(svc.clock.now()),
+        data=EventData(**sample_data(body.event_type, svc.ids)),
+        project=project(request),
+    )
+    attempt = await svc.dispatcher.send_test(endpoint, event)
+    if attempt.response is None:
+        raise InvalidRequestError(
+            f"The test event could not be delivered to {redact_url(endpoint.url)}: {attempt.error}.",
+            param="webhook_endpoint_id",
+            code="webhook_test_failed",
+        )
+    return answer(
+        WebhookEndpointTestResult(
+            webhook_endpoint_id=endpoint.id, event_type=body.event_type, status_code=attempt.response.status
+        )
+    )
+
+
 async def list_event_types(request: Request) -> Response:
     return answer(WebhookEventTypeList(data=list(EVENT_TYPES)))
 
@@ -75,5 +107,6 @@ routes: list[Route] = [
     Route("/webhook_endpoints/{webhook_endpoint_id}", update_endpoint, methods=["POST"]),
     Route("/webhook_endpoints/{webhook_endpoint_id}", delete_endpoint, methods=["DELETE"]),
     Route("/webhook_endpoints/{webhook_endpoint_id}/rotate_secret", rotate_secret, methods=["POST"]),
+    Route("/webhook_endpoints/{webhook_endpoint_id}/test", test_endpoint, methods=["POST"]),
     Route("/webhook_event_types", list_event_types, methods=["GET"]),
 ]

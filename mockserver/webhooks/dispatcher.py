@@ -25,7 +25,14 @@ from mockserver import clock as clocks
 from mockserver.clock import Clock
 from mockserver.ids import IdFactory
 from mockserver.scheduler import Scheduler, Timer
-from mockserver.schemas.webhooks import DeliveryAttempt, ReceivedResponse, RecordedEvent, SentRequest, WebhookEvent
+from mockserver.schemas.webhooks import (
+    DeliveryAttempt,
+    ReceivedResponse,
+    RecordedEvent,
+    SentRequest,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from mockserver.settings import Settings
 from mockserver.urls import redact_httpx_logs, redact_url
 from mockserver.webhooks.endpoints import Endpoints
@@ -49,6 +56,22 @@ class Delivery:
     attempts: int = 0
     state: Literal["pending", "succeeded", "failed", "abandoned"] = "pending"
     timer: Timer | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """One POST to a receiver and what came of it: its answer, or the error that stood in for one."""
+
+    attempted_at: float  # server clock
+    sent_at: int  # wall clock: the signed webhook-timestamp
+    headers: dict[str, str]
+    response: httpx.Response | None
+    error: str | None
+    duration_ms: float
+
+    @property
+    def succeeded(self) -> bool:
+        return self.response is not None and 200 <= self.response.status_code < 300
 
 
 def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
@@ -197,11 +220,18 @@ class Dispatcher:
             )
             return
         delivery.attempts += 1
+        exchange = await self._post(endpoint, delivery)
+        if generation != self._generation:
+            return  # the server was reset while this attempt was in flight: it belongs to a world that is gone
+        next_retry_at = self._follow_up(delivery, endpoint, exchange, generation)
+        self._record(delivery, endpoint, exchange, next_retry_at)
+
+    async def _post(self, endpoint: WebhookEndpoint, delivery: Delivery) -> _Exchange:
+        """One signed POST of the delivery's body, within the concurrency limit; what came of it."""
         attempted_at = self._clock.now()
         sent_at = int(self._wall_clock())
-        headers = signed_headers(
-            self._endpoints.active_secrets(endpoint, attempted_at), delivery.webhook_id, sent_at, delivery.body
-        )
+        secrets = self._endpoints.active_secrets(endpoint, attempted_at)
+        headers = signed_headers(secrets, delivery.webhook_id, sent_at, delivery.body)
         client, limit = self._http()
         response: httpx.Response | None = None
         error: str | None = None
@@ -216,12 +246,15 @@ class Dispatcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         duration_ms = round((clocks.elapsed() - started) * 1000, 3)
-        if generation != self._generation:
-            return  # the server was reset while this attempt was in flight: it belongs to a world that is gone
+        return _Exchange(attempted_at, sent_at, headers, response, error, duration_ms)
 
-        succeeded = response is not None and 200 <= response.status_code < 300
-        next_retry_at: float | None = None
-        if succeeded:
+    def _follow_up(
+        self, delivery: Delivery, endpoint: WebhookEndpoint, exchange: _Exchange, generation: int
+    ) -> float | None:
+        """What an attempt's outcome leads to: done, the endpoint disabled (410), given up, or the next attempt's
+        time on the server clock (returned)."""
+        response = exchange.response
+        if exchange.succeeded:
             delivery.state = "succeeded"
         elif response is not None and response.status_code == 410:
             delivery.state = "failed"
@@ -235,40 +268,54 @@ class Dispatcher:
             )  # fmt: skip
         else:
             delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
-            asked = None if response is None else _retry_after(response, sent_at)
-            if asked is not None:
-                delay = asked
-            next_retry_at = attempted_at + delay
+            asked = None if response is None else _retry_after(response, exchange.sent_at)
+            next_retry_at = exchange.attempted_at + (delay if asked is None else asked)
             delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._attempt(delivery, generation))
+            return next_retry_at
+        return None
 
-        self.attempts.append(
-            DeliveryAttempt(
-                id=self._ids.delivery_attempt(),
-                delivery_id=delivery.id,
-                endpoint_id=endpoint.id,
-                url=endpoint.url,
-                webhook_id=delivery.webhook_id,
-                event_id=delivery.event.id,
-                event_type=delivery.event.type,
-                object_id=delivery.event.data.id,
-                attempt=delivery.attempts,
-                attempted_at=attempted_at,
-                sent_at=sent_at,
-                duration_ms=duration_ms,
-                request=SentRequest(headers=headers, body=delivery.body.decode()),
-                response=None
-                if response is None
-                else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
-                error=error,
-                succeeded=succeeded,
-                next_retry_at=next_retry_at,
-            )
+    def _record(
+        self, delivery: Delivery, endpoint: WebhookEndpoint, exchange: _Exchange, next_retry_at: float | None
+    ) -> DeliveryAttempt:
+        """The attempt in the delivery log (and the server log)."""
+        response = exchange.response
+        attempt = DeliveryAttempt(
+            id=self._ids.delivery_attempt(),
+            delivery_id=delivery.id,
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            webhook_id=delivery.webhook_id,
+            event_id=delivery.event.id,
+            event_type=delivery.event.type,
+            object_id=delivery.event.data.id,
+            attempt=delivery.attempts,
+            attempted_at=exchange.attempted_at,
+            sent_at=exchange.sent_at,
+            duration_ms=exchange.duration_ms,
+            request=SentRequest(headers=exchange.headers, body=delivery.body.decode()),
+            response=None
+            if response is None
+            else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
+            error=exchange.error,
+            succeeded=exchange.succeeded,
+            next_retry_at=next_retry_at,
         )
-        outcome = response.status_code if response is not None else error
+        self.attempts.append(attempt)
+        outcome = response.status_code if response is not None else exchange.error
         logger.info(
             "webhook %s %s attempt %d to %s: %s", delivery.event.type, delivery.event.id, delivery.attempts,
             redact_url(endpoint.url), outcome,
         )  # fmt: skip
+        return attempt
+
+    async def send_test(self, endpoint: WebhookEndpoint, event: RecordedEvent) -> DeliveryAttempt:
+        """`POST /v1/webhook_endpoints/{id}/test`: one signed attempt of a stand-in event now, never retried,
+        recorded in the delivery log like any other; the event itself is not in the event log (nothing happened)."""
+        delivery = self._new_delivery(event, endpoint.id)
+        delivery.attempts = 1
+        exchange = await self._post(endpoint, delivery)
+        delivery.state = "succeeded" if exchange.succeeded else "failed"
+        return self._record(delivery, endpoint, exchange, None)
 
     # -- lifetime ----------------------------------------------------------------------------------------------------
 

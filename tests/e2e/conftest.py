@@ -178,6 +178,8 @@ def hooked_server(receiver: LoopbackReceiver) -> Iterator[CliServer]:
 
 @pytest.fixture
 def hooked(hooked_server: CliServer, receiver: LoopbackReceiver) -> CliServer:
+    # The last test's deliveries finish first: one still in flight would otherwise arrive after the clear below.
+    httpx.post(f"{hooked_server.url}/_mock/webhooks/settle", timeout=10).raise_for_status()
     httpx.post(f"{hooked_server.url}/_mock/reset", timeout=5).raise_for_status()
     receiver.clear()
     return hooked_server

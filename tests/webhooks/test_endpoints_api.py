@@ -13,7 +13,7 @@ import pytest
 
 from mockserver import Settings
 from mockserver.webhooks.event_types import EVENT_TYPES
-from tests.conftest import Advance, training_lines
+from tests.conftest import Advance, resolve, training_lines
 from tests.verification import verify_both
 from tests.webhooks.conftest import Receiver
 
@@ -48,47 +48,77 @@ async def _job(client: openai.AsyncOpenAI, scenario: str = "succeed") -> str:
 
 
 @needs_sdk_endpoints
-async def test_every_method_answers_the_sdks_types(strict_client: openai.AsyncOpenAI, advance: Advance) -> None:
-    webhooks: Any = strict_client.webhooks
-    created = await webhooks.create(url=HOOK, name="prod", event_types=["fine_tuning.job.succeeded", "batch.failed"])
+async def test_every_method_answers_the_sdks_types(sdk: Any, advance: Advance, receiver: Receiver) -> None:
+    """Sync and async clients, strict response validation: each answer is the SDK's type for it."""
+    webhooks = sdk.webhooks
+    event_types = ["fine_tuning.job.succeeded", "batch.failed"]
+    created = await resolve(webhooks.create(url=HOOK, name="prod", event_types=event_types))
     assert created.id.startswith("we_") and created.signing_secret.startswith("whsec_")
     assert created.signing_secret_hint == "whsec_****" + created.signing_secret[-4:]
-    assert (created.name, created.url, created.event_types) == (
-        "prod",
-        HOOK,
-        ["fine_tuning.job.succeeded", "batch.failed"],
-    )
+    assert (created.name, created.url, created.event_types) == ("prod", HOOK, event_types)
     assert created.created_at == created.updated_at
 
     await advance(60)
-    retrieved = await webhooks.retrieve(created.id)
+    retrieved = await resolve(webhooks.retrieve(created.id))
     assert retrieved.model_dump() == {k: v for k, v in created.model_dump().items() if k != "signing_secret"}
-    unchanged = await webhooks.update(created.id, name="prod")
+    unchanged = await resolve(webhooks.update(created.id, name="prod"))
     assert unchanged.updated_at == created.updated_at  # an update that changes nothing does not advance it
-    renamed = await webhooks.update(created.id, name="prod-2", event_types=["batch.failed"])
-    assert (renamed.name, renamed.event_types, renamed.updated_at) == (
-        "prod-2",
-        ["batch.failed"],
-        created.updated_at + 60,
-    )
+    renamed = await resolve(webhooks.update(created.id, name="prod-2", event_types=["batch.failed"]))
+    assert (renamed.name, renamed.event_types) == ("prod-2", ["batch.failed"])
+    assert renamed.updated_at == created.updated_at + 60
 
-    rotated = await webhooks.rotate_secret(created.id, keep_old_secret_active_for_24_hours=True)
-    assert (
-        rotated.signing_secret != created.signing_secret and rotated.signing_secret_hint != created.signing_secret_hint
-    )
+    rotated = await resolve(webhooks.rotate_secret(created.id, keep_old_secret_active_for_24_hours=True))
+    assert rotated.signing_secret != created.signing_secret
+    assert rotated.signing_secret_hint != created.signing_secret_hint
 
-    second = await webhooks.create(url=HOOK, name="other", event_types=["video.completed"])
-    page = await webhooks.list(limit=1)
+    receiver.then(200, 500)
+    tested = await resolve(webhooks.test(created.id, event_type="fine_tuning.job.succeeded"))
+    assert (tested.status_code, tested.success, tested.event_type) == (200, True, "fine_tuning.job.succeeded")
+    assert tested.webhook_endpoint_id == created.id
+    assert (await resolve(webhooks.test(created.id, event_type="batch.failed"))).status_code == 500
+
+    second = await resolve(webhooks.create(url=HOOK, name="other", event_types=["video.completed"]))
+    page = await resolve(webhooks.list(limit=1))
     assert [e.id for e in page.data] == [second.id] and page.has_more  # newest first
-    assert [e.id async for e in webhooks.list(limit=1)] == [second.id, created.id]  # the SDK follows `after`
+    listed = [e.id for e in (await resolve(webhooks.list(limit=50))).data]
+    assert listed == [second.id, created.id]
 
-    event_types = await webhooks.event_types.list()
-    assert event_types.data == list(EVENT_TYPES)
+    assert (await resolve(webhooks.event_types.list())).data == list(EVENT_TYPES)
 
-    deleted = await webhooks.delete(created.id)
+    deleted = await resolve(webhooks.delete(created.id))
     assert (deleted.id, deleted.deleted, deleted.object) == (created.id, True, "webhook_endpoint.deleted")
     with pytest.raises(openai.NotFoundError, match=f"No webhook endpoint found with id '{created.id}'"):
-        await webhooks.retrieve(created.id)
+        await resolve(webhooks.retrieve(created.id))
+
+
+async def test_a_test_event_is_one_signed_delivery_of_a_stand_in_object(
+    http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    endpoint = await _create(http, event_types=["batch.completed"])
+    answer = await http.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", json={"event_type": "batch.expired"})
+    assert answer.json() == {
+        "object": "webhook_endpoint.test", "webhook_endpoint_id": endpoint["id"], "event_type": "batch.expired",
+        "status_code": 200, "success": True,
+    }  # fmt: skip
+    (request,) = receiver.requests
+    event = verify_both(request, endpoint["signing_secret"])  # any type may be tested, subscribed or not
+    assert event.type == "batch.expired" and event.data.id.startswith("batch_")
+    (attempt,) = (await http.get("/_mock/webhooks/deliveries")).json()["data"]
+    assert (attempt["event_type"], attempt["succeeded"], attempt["next_retry_at"]) == ("batch.expired", True, None)
+    assert (await http.get("/_mock/webhooks/events")).json()["data"] == []  # nothing happened to any object
+
+
+async def test_a_test_event_that_cannot_be_delivered_is_a_400_naming_why(
+    http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    endpoint = await _create(http)
+    receiver.then(httpx.ConnectError("connection refused"))
+    answer = await http.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", json={"event_type": "batch.completed"})
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "webhook_test_failed" and "connection refused" in error["message"]
+    refused = await http.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", json={"event_type": "batch.done"})
+    assert (refused.status_code, refused.json()["error"]["param"]) == (400, "event_type")
 
 
 async def test_the_secret_is_shown_only_by_create_and_rotate(http: httpx.AsyncClient) -> None:
