@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
-from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret, describe_errors
+from mockserver.settings import Settings, check_webhook_secret, describe_errors
 from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
 
@@ -38,39 +39,40 @@ _TRUE = {"1", "true", "yes", "on"}
 _FIELD_FLAGS = {"phases": "phase", "webhook_urls": "webhook-url", "api_keys": "api-key"}
 
 
+def _default(field: str) -> Any:
+    """A flag's default is its `Settings` field's: one place says what the server does unless told otherwise."""
+    return Settings.model_fields[field].get_default(call_default_factory=True)
+
+
 def _phase(text: str) -> tuple[str, float]:
+    """`NAME=SECONDS`; which names exist and which durations are sane is `Settings`' to say."""
     name, sep, seconds = text.partition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected NAME=SECONDS, got {text!r}")
-    if name not in DEFAULT_PHASES:
-        raise argparse.ArgumentTypeError(f"unknown phase {name!r}; known phases: {', '.join(DEFAULT_PHASES)}")
     try:
-        value = float(seconds)
+        return name, float(seconds)
     except ValueError:
         raise argparse.ArgumentTypeError(f"phase {name}: {seconds!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"phase {name}: a duration cannot be negative")
-    return name, value
 
 
 def _schedule(text: str) -> tuple[float, ...]:
+    """Comma- or space-separated seconds; `Settings` checks that they are sane."""
     try:
-        delays = tuple(float(part) for part in text.replace(" ", ",").split(",") if part)
+        return tuple(float(part) for part in text.replace(" ", ",").split(",") if part)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated seconds, got {text!r}") from None
-    if any(delay < 0 for delay in delays):
-        raise argparse.ArgumentTypeError("retry delays cannot be negative")
-    return delays
 
 
 def _serve_parser(parser: argparse.ArgumentParser) -> None:
     phases = ", ".join(f"{name}={seconds:g}" for name, seconds in DEFAULT_PHASES.items())
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--host", default=_default("host"), help="bind address (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=_default("port"), help="port; 0 picks a free one (default: %(default)s)"
+    )
     parser.add_argument(
         "--clock",
         choices=["real", "manual"],
-        default="real",
+        default=_default("clock"),
         help="real, or manual: time moves only via the control API (default: %(default)s)",
     )
     parser.add_argument(
@@ -92,23 +94,25 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--webhook-timeout",
         type=float,
-        default=10.0,
+        default=_default("webhook_timeout"),
         metavar="SECONDS",
         help="time one delivery attempt may take (default: %(default)g)",
     )
     parser.add_argument(
         "--webhook-concurrency",
         type=int,
-        default=32,
+        default=_default("webhook_concurrency"),
         metavar="N",
         help="delivery attempts in flight at once (default: %(default)s)",
     )
     parser.add_argument(
         "--webhook-retry-schedule",
         type=_schedule,
-        default=DEFAULT_RETRY_SCHEDULE,
+        default=_default("webhook_retry_schedule"),
         metavar="S,S,…",
-        help="seconds between attempts (default: " + ",".join(f"{s:g}" for s in DEFAULT_RETRY_SCHEDULE) + ")",
+        help="seconds between attempts (default: "
+        + ",".join(f"{s:g}" for s in _default("webhook_retry_schedule"))
+        + ")",
     )
     parser.add_argument(
         "--api-key",
@@ -138,14 +142,14 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-body-bytes",
         type=int,
-        default=512 * 1024 * 1024,
+        default=_default("max_body_bytes"),
         metavar="N",
         help="request body limit, 413 above (default: %(default)s)",
     )
     parser.add_argument(
         "--journal-size",
         type=int,
-        default=1000,
+        default=_default("journal_size"),
         metavar="N",
         help="API requests /_mock/requests remembers (default: %(default)s)",
     )
@@ -158,14 +162,14 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--shutdown-timeout",
         type=float,
-        default=3.0,
+        default=_default("shutdown_timeout"),
         metavar="SECONDS",
         help="after SIGTERM/SIGINT, abandon (and log) requests and deliveries still in flight after this (default: 3)",
     )
     parser.add_argument(
         "--keep-alive-timeout",
         type=int,
-        default=5,
+        default=_default("keep_alive_timeout"),
         metavar="SECONDS",
         help="close a connection idle this long, even one that never sent a request (default: 5)",
     )
