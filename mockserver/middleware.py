@@ -20,7 +20,7 @@ from mockserver.auth import Access, UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
 from mockserver.handlers import error_response, unexpected_error
 from mockserver.injection import inject
-from mockserver.journal import KEPT_BODY_BYTES
+from mockserver.journal import KEPT_BODY_BYTES, Journal
 from mockserver.services import Services
 
 OPENAI_VERSION = b"2020-10-01"
@@ -57,100 +57,125 @@ class Envelope:
             await self.app(scope, receive, send)
             return
         services = self.services
-        started = clocks.elapsed()
-        request_id = f"req_{self._request_ids.getrandbits(128):032x}"
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        # ASGI servers lowercase header names; the first of repeated headers wins, as in starlette's `Headers.get`.
-        headers = dict(reversed(scope["headers"]))
         style = _url_style(scope["path"])
         journal = services.journal if style is not None and services.journal.enabled else None
-        at = services.clock.now() if journal is not None else 0.0
-        organization = self.organization
-        limit = self._limit
-        status = 0
-        finished = False  # the last body message was sent: a response that never finishes was dropped
-        received: list[bytes] = []
-        size = 0
+        exchange = _Exchange(self, scope, receive, send, keep_body=journal is not None)
         task = services.shutdown.enter(f"{scope['method']} {scope['path']}")
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status, finished
-            if message["type"] == "http.response.body":
-                finished = not message.get("more_body", False)
-            elif message["type"] == "http.response.start":
-                status = message["status"]
-                processing_ms = str(int((clocks.elapsed() - started) * 1000)).encode()
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                    (b"openai-version", OPENAI_VERSION),
-                    (b"openai-organization", organization),
-                    (b"openai-processing-ms", processing_ms),
-                ]
-            await send(message)
-
-        async def counted_receive() -> Message:
-            nonlocal size
-            message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                # Only what the journal keeps is held here: a 200 MB upload must not cost another 200 MB.
-                if journal is not None and size <= KEPT_BODY_BYTES:
-                    received.append(chunk[: KEPT_BODY_BYTES + 1 - size])
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(limit)
-            return message
-
+        at = services.clock.now() if journal is not None else 0.0
         try:
-            declared = headers.get(b"content-length", b"")
-            if declared.isdigit() and int(declared) > limit:
-                await error_response(_too_large(limit))(scope, receive, send_with_headers)
-                return
-            if self._real_clock:
-                services.scheduler.run_due(services.clock.now())
-            if style is not None:
-                # The key first: a request the real API would refuse never reaches (or uses up) a fault rule.
-                try:
-                    state["project"] = authenticate(headers, scope["query_string"], style, self._access)
-                except APIError as exc:
-                    await error_response(exc)(scope, receive, send_with_headers)
-                    return
-                fault = services.faults.match(scope["method"], scope["path"])
-                if fault is not None and await inject(
-                    fault, services.fakes.organization_id, scope, receive, send_with_headers
-                ):
-                    return
-            await self.app(scope, counted_receive, send_with_headers)
+            await self._serve(exchange, style)
         except asyncio.CancelledError:
             if not services.shutdown.was_abandoned(task):
                 raise
-            if status == 0:  # the shutdown deadline passed: a last answer, if this one has not started its own
-                await error_response(_shutting_down())(scope, receive, send_with_headers)
+            if exchange.status == 0:  # the shutdown deadline passed: a last answer, if this one has not started its own
+                await exchange.answer(_shutting_down())
         except ClientDisconnect:
             pass  # the client went away mid-request: its doing, journaled with status 0, and nobody to answer
         except Exception as exc:
             # Caught here rather than left to starlette's outermost handler, which re-raises after answering:
             # uvicorn would then log a second traceback and close a connection the 500 said was kept alive.
-            response = unexpected_error(services, scope, request_id, exc)
-            if status == 0:
-                await response(scope, receive, send_with_headers)
+            response = unexpected_error(services, scope, exchange.request_id, exc)
+            if exchange.status == 0:
+                await response(scope, receive, exchange.send)
         finally:
             services.shutdown.leave(task)
             if journal is not None:
-                journal.add(
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=scope.get("query_string", b""),
-                    status=status if finished else 0,
-                    size=size,
-                    project=state.get("project"),
-                    at=at,
-                    duration_ms=(clocks.elapsed() - started) * 1000,
-                    body=b"".join(received),
-                    content_type=headers.get(b"content-type", b"").decode("latin-1"),
-                )
+                exchange.record(journal, at)
+
+    async def _serve(self, exchange: _Exchange, style: UrlStyle | None) -> None:
+        """The request's way in: the declared size, due state changes, then on the OpenAI surface the key (first: a
+        request the real API would refuse never reaches, or uses up, a fault rule) and a matching fault."""
+        services, scope = self.services, exchange.scope
+        declared = exchange.headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self._limit:
+            await exchange.answer(_too_large(self._limit))
+            return
+        if self._real_clock:
+            services.scheduler.run_due(services.clock.now())
+        if style is not None:
+            try:
+                scope["state"]["project"] = authenticate(exchange.headers, scope["query_string"], style, self._access)
+            except APIError as exc:
+                await exchange.answer(exc)
+                return
+            fault = services.faults.match(scope["method"], scope["path"])
+            if fault is not None and await inject(
+                fault, services.fakes.organization_id, scope, exchange.raw_receive, exchange.send
+            ):
+                return
+        await self.app(scope, exchange.receive, exchange.send)
+
+
+class _Exchange:
+    """One request passing through the envelope: its id, what it has sent and received so far, and the journal
+    record that comes of it. The `send` and `receive` it hands the app add the response headers and count the
+    body."""
+
+    __slots__ = (
+        "envelope", "scope", "raw_receive", "raw_send", "keep_body", "started", "request_id", "headers", "status",
+        "finished", "received", "size",
+    )  # fmt: skip
+
+    def __init__(self, envelope: Envelope, scope: Scope, receive: Receive, send: Send, *, keep_body: bool) -> None:
+        self.envelope = envelope
+        self.scope = scope
+        self.raw_receive = receive
+        self.raw_send = send
+        self.keep_body = keep_body
+        self.started = clocks.elapsed()
+        self.request_id = f"req_{envelope._request_ids.getrandbits(128):032x}"
+        scope.setdefault("state", {})["request_id"] = self.request_id
+        # ASGI servers lowercase header names; the first of repeated headers wins, as in starlette's `Headers.get`.
+        self.headers: dict[bytes, bytes] = dict(reversed(scope["headers"]))
+        self.status = 0
+        self.finished = False  # the last body message was sent: a response that never finishes was dropped
+        self.received: list[bytes] = []
+        self.size = 0
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.body":
+            self.finished = not message.get("more_body", False)
+        elif message["type"] == "http.response.start":
+            self.status = message["status"]
+            processing_ms = str(int((clocks.elapsed() - self.started) * 1000)).encode()
+            message["headers"] = [
+                *message.get("headers", []),
+                (b"x-request-id", self.request_id.encode()),
+                (b"openai-version", OPENAI_VERSION),
+                (b"openai-organization", self.envelope.organization),
+                (b"openai-processing-ms", processing_ms),
+            ]
+        await self.raw_send(message)
+
+    async def receive(self) -> Message:
+        message = await self.raw_receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            # Only what the journal keeps is held here: a 200 MB upload must not cost another 200 MB.
+            if self.keep_body and self.size <= KEPT_BODY_BYTES:
+                self.received.append(chunk[: KEPT_BODY_BYTES + 1 - self.size])
+            self.size += len(chunk)
+            if self.size > self.envelope._limit:
+                raise _too_large(self.envelope._limit)
+        return message
+
+    async def answer(self, error: APIError) -> None:
+        await error_response(error)(self.scope, self.raw_receive, self.send)
+
+    def record(self, journal: Journal, at: float) -> None:
+        scope = self.scope
+        journal.add(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b""),
+            status=self.status if self.finished else 0,
+            size=self.size,
+            project=scope["state"].get("project"),
+            at=at,
+            duration_ms=(clocks.elapsed() - self.started) * 1000,
+            body=b"".join(self.received),
+            content_type=self.headers.get(b"content-type", b"").decode("latin-1"),
+        )
 
 
 def _too_large(limit: int) -> RequestTooLargeError:
