@@ -64,6 +64,44 @@ async def _read_chunked(reader: asyncio.StreamReader, kept: bytearray) -> bool:
         await reader.readexactly(2)
 
 
+class _NotHttp(ValueError):
+    """An answer whose head is not HTTP/1.x (or is too large to be read as one)."""
+
+
+def _parse_head(head: bytes) -> tuple[str, int, list[tuple[str, str]]]:
+    """The version, status and headers of an answer's head."""
+    if len(head) > MAX_HEADER_BYTES:
+        raise _NotHttp("response headers too large")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+        raise _NotHttp(f"not an HTTP response: {lines[0][:80]!r}")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    return parts[0], int(parts[1]), headers
+
+
+async def _read_body(reader: asyncio.StreamReader, status: int, fields: dict[str, str], kept: bytearray) -> bool:
+    """The answer's body, as its headers delimit it, up to the cap; False when the connection cannot be reused."""
+    if status in (204, 304) or status < 200:
+        return True  # no body by definition, whatever the headers say
+    if fields.get("transfer-encoding", "").lower() == "chunked":
+        return await _read_chunked(reader, kept)
+    if "content-length" in fields:
+        return await _read_up_to(reader, int(fields["content-length"]), kept)
+    await _read_up_to(reader, None, kept)  # delimited by the end of the connection
+    return False
+
+
+def _persistent(version: str, fields: dict[str, str]) -> bool:
+    """HTTP/1.0 closes after each answer unless it says otherwise; HTTP/1.1 keeps the connection unless it does."""
+    connection = fields.get("connection", "").lower()
+    return connection == "keep-alive" if version == "HTTP/1.0" else connection != "close"
+
+
 class DeliveryTransport(httpx.AsyncBaseTransport):
     def __init__(self, keep_alive: int = 32) -> None:
         self._idle: dict[tuple[str, str, int], list[Connection]] = defaultdict(list)
@@ -112,52 +150,31 @@ class DeliveryTransport(httpx.AsyncBaseTransport):
     async def _exchange(
         self, key: tuple[str, str, int], connection: Connection, data: bytes, request: httpx.Request
     ) -> httpx.Response:
+        """Write the request, read the answer's head and (up to the cap) its body; keep the connection if it can
+        serve another request."""
         reader, writer = connection
         try:
             writer.write(data)
             await writer.drain()
             head = await reader.readuntil(b"\r\n\r\n")
+            version, status, headers = _parse_head(head)
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             writer.close()
             raise httpx.RemoteProtocolError(f"connection ended before a response: {exc!r}", request=request) from None
         except asyncio.LimitOverrunError:
             writer.close()
             raise httpx.RemoteProtocolError("response headers too large", request=request) from None
-        if len(head) > MAX_HEADER_BYTES:
+        except _NotHttp as exc:
             writer.close()
-            raise httpx.RemoteProtocolError("response headers too large", request=request)
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-            writer.close()
-            raise httpx.RemoteProtocolError(f"not an HTTP response: {lines[0][:80]!r}", request=request)
-        headers: list[tuple[str, str]] = []
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if sep:
-                headers.append((name.strip(), value.strip()))
+            raise httpx.RemoteProtocolError(str(exc), request=request) from None
         fields = {name.lower(): value for name, value in headers}
-        status = int(parts[1])
         kept = bytearray()
-        complete = True
         try:
-            if status in (204, 304) or status < 200:
-                pass  # no body by definition, whatever the headers say
-            elif fields.get("transfer-encoding", "").lower() == "chunked":
-                complete = await _read_chunked(reader, kept)
-            elif "content-length" in fields:
-                complete = await _read_up_to(reader, int(fields["content-length"]), kept)
-            else:
-                await _read_up_to(reader, None, kept)  # delimited by the end of the connection
-                complete = False
+            complete = await _read_body(reader, status, fields, kept)
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError) as exc:
             writer.close()
             raise httpx.RemoteProtocolError(f"incomplete response body: {exc!r}", request=request) from None
-        # HTTP/1.0 closes after each answer unless it says otherwise; HTTP/1.1 keeps the connection unless it does.
-        persistent = fields.get("connection", "").lower() != "close"
-        if parts[0] == "HTTP/1.0":
-            persistent = fields.get("connection", "").lower() == "keep-alive"
-        if not complete or not persistent or len(self._idle[key]) >= self._keep_alive:
+        if not complete or not _persistent(version, fields) or len(self._idle[key]) >= self._keep_alive:
             writer.close()
         else:
             self._idle[key].append(connection)
