@@ -40,18 +40,26 @@ class LogBuffer(logging.Handler):
         super().__init__(logging.INFO)
         self.lines: collections.deque[str] = collections.deque(maxlen=_LOG_LINES)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self._level_before: int | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(self.format(record))
 
     def attach(self) -> None:
+        """Collect the `mockserver` loggers' INFO lines; the logger's level is lowered to INFO only if nobody set
+        one, and put back by `detach()` (the process's logging is the user's)."""
         logger = logging.getLogger("mockserver")
         logger.addHandler(self)
         if logger.level == logging.NOTSET:
+            self._level_before = logger.level
             logger.setLevel(logging.INFO)
 
     def detach(self) -> None:
-        logging.getLogger("mockserver").removeHandler(self)
+        logger = logging.getLogger("mockserver")
+        logger.removeHandler(self)
+        if self._level_before is not None and not any(isinstance(h, LogBuffer) for h in logger.handlers):
+            logger.setLevel(self._level_before)
+        self._level_before = None
 
 
 class Harness(ABC):

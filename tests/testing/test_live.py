@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import statistics
 from collections.abc import Callable
@@ -101,3 +102,18 @@ def test_the_async_client_is_bound_to_the_server() -> None:
                 return [model.id async for model in client.models.list()]
 
         assert "gpt-4o-mini-2024-07-18" in asyncio.run(models())
+
+
+def test_a_mock_leaves_the_mockserver_loggers_level_as_it_found_it() -> None:
+    logger = logging.getLogger("mockserver")
+    before = logger.level
+    logger.setLevel(logging.NOTSET)
+    try:
+        with MockServer():
+            assert logger.level == logging.INFO  # so that failure reports have the server log
+        assert logger.level == logging.NOTSET
+        logger.setLevel(logging.WARNING)
+        with MockServer():
+            assert logger.level == logging.WARNING  # a level someone chose is theirs
+    finally:
+        logger.setLevel(before)
