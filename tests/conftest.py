@@ -81,6 +81,21 @@ async def http(app: Starlette, checker: ResponseChecker) -> AsyncIterator[httpx.
         yield client
 
 
+AppClient = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture
+def app_client(checker: ResponseChecker) -> AppClient:
+    """Raw HTTP to an app of the test's own making (another configuration than `settings`), in-process, every
+    response checked against the spec unless `checked=False`: `async with app_client(app) as http: ...`."""
+
+    def make(app: Starlette, *, checked: bool = True, base_url: str = BASE_URL) -> httpx.AsyncClient:
+        hooks = {"response": [checker.async_hook]} if checked else {}
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url, event_hooks=hooks)
+
+    return make
+
+
 @pytest.fixture
 def client(http: httpx.AsyncClient) -> openai.AsyncOpenAI:
     """The official async SDK, answered in-process by the app (both openai 2.x and 3.x accept an httpx client)."""

@@ -10,7 +10,7 @@ import pytest
 
 from mockserver import ManualClock, Settings, create_app
 from mockserver.services import Services
-from tests.conftest import BASE_URL, Advance
+from tests.conftest import Advance, AppClient
 
 Upload = Callable[..., Awaitable[str]]
 
@@ -44,9 +44,9 @@ async def test_control_bodies_are_json_whatever_the_content_type_says(http: http
     assert (refused.status_code, refused.json()["error"]["code"]) == (400, "invalid_content_type")
 
 
-async def test_advance_needs_the_manual_clock() -> None:
+async def test_advance_needs_the_manual_clock(app_client: AppClient) -> None:
     app = create_app(Settings(clock="real"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         response = await http.post("/_mock/clock/advance", json={"seconds": 1})
         assert response.status_code == 400 and response.json()["error"]["code"] == "clock_not_manual"
         assert (await http.get("/_mock/clock")).json()["mode"] == "real"
@@ -150,9 +150,9 @@ async def test_forcing_an_unknown_job_is_a_404(http: httpx.AsyncClient) -> None:
     assert response.status_code == 404 and response.json()["error"]["code"] == "fine_tune_not_found"
 
 
-async def test_the_admin_token_guards_the_control_api_only() -> None:
+async def test_the_admin_token_guards_the_control_api_only(app_client: AppClient) -> None:
     app = create_app(Settings(clock="manual", admin_token="s3cret"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         assert (await http.get("/_mock/health")).status_code == 401
         assert (await http.get("/_mock/health", headers={"Authorization": "Bearer wrong"})).status_code == 401
         assert (await http.get("/_mock/health", headers={"Authorization": "Bearer s3cret"})).status_code == 200
@@ -165,10 +165,10 @@ async def test_an_injected_clock_is_used(settings: Settings) -> None:
     assert services.clock.now() == 1_000_000
 
 
-async def test_the_same_seed_gives_the_same_ids_and_names_in_another_server() -> None:
+async def test_the_same_seed_gives_the_same_ids_and_names_in_another_server(app_client: AppClient) -> None:
     async def run() -> tuple[str, str, str]:
         app = create_app(Settings(clock="manual", seed=99))
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+        async with app_client(app) as http:
             http.headers["Authorization"] = "Bearer sk-x"
             lines = b'{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}\n' * 10
             file = (

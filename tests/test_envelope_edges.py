@@ -14,6 +14,7 @@ from starlette.types import Message
 from mockserver import Settings, create_app
 from mockserver.journal import KEPT_BODY_BYTES
 from mockserver.services import Services
+from tests.conftest import AppClient
 
 
 async def _call(app: Starlette, method: str, path: str, messages: list[Message], **headers: str) -> list[Message]:
@@ -70,9 +71,9 @@ async def test_a_bug_is_a_500_envelope_that_does_not_escape_the_app(
     assert (await _call(app, "GET", "/v1/files", [{"type": "http.request", "body": b""}]))[0]["status"] == 200
 
 
-async def test_the_key_is_checked_before_any_fault_rule() -> None:
+async def test_the_key_is_checked_before_any_fault_rule(app_client: AppClient) -> None:
     app = create_app(Settings(clock="manual", api_keys=("sk-good",)))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as http:
+    async with app_client(app, base_url="http://mock.test") as http:
         await http.post("/_mock/faults", json={"path": "/v1/models", "status": 503, "times": 1})
         refused = await http.get("/v1/models", headers={"authorization": "Bearer sk-bad"})
         assert refused.status_code == 401

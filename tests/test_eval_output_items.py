@@ -14,7 +14,7 @@ from openai.types.evals.runs import OutputItemListResponse
 
 from mockserver import Settings, create_app
 from mockserver.clock import ManualClock
-from tests.conftest import BASE_URL, Advance, resolve
+from tests.conftest import Advance, AppClient, resolve
 from tests.openapi import KNOWN_DIFFERENCES
 from tests.test_evals import CONFIG, CRITERIA, IN_PROGRESS, JSONL, QUEUED, ROWS
 
@@ -124,10 +124,10 @@ async def test_a_run_not_yet_graded_has_no_output_items(make_sdk: Any) -> None:
     assert page.data == [] and page.first_id is None and not page.has_more
 
 
-async def _output_items_of_a_seeded_server() -> list[dict[str, Any]]:
+async def _output_items_of_a_seeded_server(app_client: AppClient) -> list[dict[str, Any]]:
     # One start time for both: a manual clock otherwise starts at the wall clock's second, which may differ.
     app = create_app(Settings(clock="manual", seed=7), clock=ManualClock(start=1_767_225_600))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         http.headers["Authorization"] = "Bearer sk-test"
         body = {"data_source_config": CONFIG, "testing_criteria": CRITERIA}
         eval_id = (await http.post("/v1/evals", json=body)).json()["id"]
@@ -137,8 +137,9 @@ async def _output_items_of_a_seeded_server() -> list[dict[str, Any]]:
         return items
 
 
-async def test_output_items_are_reproducible_under_a_seed() -> None:
-    first, second = await _output_items_of_a_seeded_server(), await _output_items_of_a_seeded_server()
+async def test_output_items_are_reproducible_under_a_seed(app_client: AppClient) -> None:
+    first = await _output_items_of_a_seeded_server(app_client)
+    second = await _output_items_of_a_seeded_server(app_client)
     assert first == second and len(first) == len(ROWS)
 
 

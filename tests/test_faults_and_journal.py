@@ -11,7 +11,7 @@ import pytest
 
 from mockserver import MockServer
 from mockserver.auth import DEFAULT_PROJECT
-from tests.conftest import API_KEY, BASE_URL, Advance
+from tests.conftest import API_KEY, BASE_URL, Advance, AppClient
 
 Upload = Callable[..., Awaitable[str]]
 
@@ -122,11 +122,11 @@ async def test_the_journal_records_what_clients_sent(
     assert (await http.get("/_mock/requests")).json()["data"] == []
 
 
-async def test_the_journal_is_bounded() -> None:
+async def test_the_journal_is_bounded(app_client: AppClient) -> None:
     from mockserver import Settings, create_app
 
     app = create_app(Settings(clock="manual", journal_size=3))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         http.headers["Authorization"] = f"Bearer {API_KEY}"
         for index in range(5):
             await http.get(f"/v1/models/m{index}")
@@ -134,11 +134,11 @@ async def test_the_journal_is_bounded() -> None:
         assert paths == ["/v1/models/m4", "/v1/models/m3", "/v1/models/m2"]
 
 
-async def test_refused_requests_are_journaled_with_the_status_they_got() -> None:
+async def test_refused_requests_are_journaled_with_the_status_they_got(app_client: AppClient) -> None:
     from mockserver import Settings, create_app
 
     app = create_app(Settings(clock="manual", max_body_bytes=100))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         too_large = await http.post(
             "/v1/fine_tuning/jobs", content=b"{" + b" " * 200 + b"}", headers={"Authorization": f"Bearer {API_KEY}"}
         )

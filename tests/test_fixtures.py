@@ -10,7 +10,7 @@ import pytest
 
 from mockserver import Settings, create_app
 from mockserver.fixtures import FixturesError
-from tests.conftest import BASE_URL, FIXTURES
+from tests.conftest import FIXTURES, AppClient
 
 SEEDED = {
     "ftjob-seedvalidatingfiles0001": "validating_files",
@@ -24,9 +24,9 @@ SEEDED = {
 
 
 @pytest.fixture
-def seeded() -> httpx.AsyncClient:
+def seeded(app_client: AppClient) -> httpx.AsyncClient:
     app = create_app(Settings(clock="manual", fixtures=FIXTURES / "seed.json", seed=3))
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+    client = app_client(app)
     client.headers["Authorization"] = "Bearer sk-mock"
     return client
 
@@ -80,13 +80,13 @@ def test_ids_given_twice_are_refused(tmp_path: Path) -> None:
         create_app(Settings(fixtures=path))
 
 
-async def test_reset_does_not_read_the_file_again(tmp_path: Path) -> None:
+async def test_reset_does_not_read_the_file_again(tmp_path: Path, app_client: AppClient) -> None:
     path = tmp_path / "seed.json"
     path.write_text(json.dumps({"files": [{"id": "file-kept", "filename": "a.txt", "purpose": "user_data",
                                            "content": "x"}]}))  # fmt: skip
     app = create_app(Settings(clock="manual", fixtures=path))
     path.unlink()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         assert (await http.post("/_mock/reset")).status_code == 200
         listed = await http.get("/v1/files", headers={"Authorization": "Bearer sk-mock"})
         assert [f["id"] for f in listed.json()["data"]] == ["file-kept"]

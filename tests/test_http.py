@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from mockserver import Settings, create_app
-from tests.conftest import API_KEY, BASE_URL
+from tests.conftest import API_KEY, BASE_URL, AppClient
 
 Upload = Callable[..., Awaitable[str]]
 
@@ -46,9 +46,8 @@ async def test_the_azure_style_takes_api_key_or_bearer_and_checks_api_version(ht
     assert old.status_code == 400 and old.json()["error"]["param"] == "api-version"
 
 
-async def test_azure_openai_client_drives_fine_tuning(app: Any, upload: Upload) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport) as http_client:
+async def test_azure_openai_client_drives_fine_tuning(app: Any, upload: Upload, app_client: AppClient) -> None:
+    async with app_client(app) as http_client:
         azure = openai.AsyncAzureOpenAI(
             api_key=API_KEY,
             base_url=f"{BASE_URL}/openai/v1/",
@@ -60,9 +59,9 @@ async def test_azure_openai_client_drives_fine_tuning(app: Any, upload: Upload) 
         assert (await azure.fine_tuning.jobs.cancel(job.id)).status == "cancelled"
 
 
-async def test_api_keys_are_enforced_when_configured() -> None:
+async def test_api_keys_are_enforced_when_configured(app_client: AppClient) -> None:
     app = create_app(Settings(clock="manual", api_keys=("sk-good",)))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         ok = await http.get("/v1/models", headers={"Authorization": "Bearer sk-good"})
         assert ok.status_code == 200
         bad = await http.get("/v1/models", headers={"Authorization": "Bearer sk-wrong-key-1234"})
@@ -220,9 +219,9 @@ async def test_bad_list_parameters_are_400s(http: httpx.AsyncClient, query: str)
     assert response.json()["error"]["param"] == query.split("=")[0]
 
 
-async def test_oversized_bodies_are_413s() -> None:
+async def test_oversized_bodies_are_413s(app_client: AppClient) -> None:
     app = create_app(Settings(clock="manual", max_body_bytes=1000))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         http.headers["Authorization"] = f"Bearer {API_KEY}"
         declared = await http.post("/v1/fine_tuning/jobs", json={"model": "m" * 2000})
         assert declared.status_code == 413

@@ -13,7 +13,7 @@ from openai.types.webhooks import FineTuningJobCancelledWebhookEvent
 
 from mockserver import Settings, create_app
 from mockserver.auth import DEFAULT_PROJECT
-from tests.conftest import BASE_URL, Advance, training_lines
+from tests.conftest import Advance, AppClient, training_lines
 from tests.verification import verify_both
 from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver
 
@@ -78,9 +78,9 @@ async def test_signatures_still_verify_after_the_clock_moved_hours(
     assert event.created_at >= (await client.fine_tuning.jobs.retrieve(job_id)).created_at + 36 * 3600
 
 
-async def test_events_are_recorded_without_any_endpoint(upload: Upload) -> None:
+async def test_events_are_recorded_without_any_endpoint(upload: Upload, app_client: AppClient) -> None:
     app = create_app(Settings(clock="manual"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         http.headers["Authorization"] = "Bearer sk-test"
         file = (await http.post("/v1/files", files={"file": ("t.jsonl", training_lines())},
                                 data={"purpose": "fine-tune"})).json()  # fmt: skip
@@ -200,11 +200,13 @@ async def test_an_endpoint_answering_410_is_disabled(
     assert len(receiver.requests) == 2
 
 
-async def test_delivery_gives_up_when_the_schedule_is_spent(upload: Upload, receiver: Receiver) -> None:
+async def test_delivery_gives_up_when_the_schedule_is_spent(
+    upload: Upload, receiver: Receiver, app_client: AppClient
+) -> None:
     settings = Settings(clock="manual", webhook_urls=(HOOK_URL,), webhook_secret=SECRET, webhook_retry_schedule=(1, 2))
     app = create_app(settings, webhook_transport=httpx.MockTransport(receiver.handle))
     receiver.then(500, 500, 500, 500)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         http.headers["Authorization"] = "Bearer sk-test"
         file = (await http.post("/v1/files", files={"file": ("t.jsonl", training_lines())},
                                 data={"purpose": "fine-tune"})).json()  # fmt: skip
@@ -327,7 +329,7 @@ async def test_reset_forgets_api_endpoints_and_deliveries_but_keeps_the_command_
 
 
 async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs_and_not_again_after_a_reset(
-    receiver: Receiver,
+    receiver: Receiver, app_client: AppClient
 ) -> None:
     from tests.conftest import FIXTURES
 
@@ -335,7 +337,7 @@ async def test_seeded_terminal_jobs_are_announced_once_a_loop_runs_and_not_again
         clock="manual", fixtures=FIXTURES / "seed.json", webhook_urls=(HOOK_URL,), webhook_secret=SECRET
     )
     app = create_app(settings, webhook_transport=httpx.MockTransport(receiver.handle))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app) as http:
         await http.post("/_mock/clock/advance", json={"seconds": 0})
         assert sorted(event["type"] for event in receiver.events()) == [
             "fine_tuning.job.cancelled", "fine_tuning.job.failed", "fine_tuning.job.succeeded",

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mockserver import Settings, create_app
-from tests.conftest import BASE_URL, training_lines
+from tests.conftest import AppClient, training_lines
 
 JOBS = int(os.environ.get("MOCKSERVER_SOAK_JOBS", "2000"))
 # About 10 ms per job on two shared cores, creation included; the full 50 000 need more than the suite's 120 s.
@@ -33,7 +33,7 @@ def _resident_bytes() -> int:
 
 
 async def test_soak_every_event_delivered_once_with_bounded_time_and_memory(
-    record_property: Callable[[str, object], None],
+    record_property: Callable[[str, object], None], app_client: AppClient
 ) -> None:
     rng = random.Random(12)
     answers: Counter[int] = Counter()
@@ -50,7 +50,7 @@ async def test_soak_every_event_delivered_once_with_bounded_time_and_memory(
     )  # fmt: skip
     app = create_app(settings, webhook_transport=httpx.MockTransport(slow_and_flaky))
     services = app.state.services
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+    async with app_client(app, checked=False) as http:
         http.headers["authorization"] = "Bearer sk-soak"
         upload = await http.post(
             "/v1/files", files={"file": ("t.jsonl", training_lines())}, data={"purpose": "fine-tune"}
