@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import ipaddress
+import json
 import logging
 import math
 import os
@@ -24,7 +25,7 @@ from mockserver import __version__
 from mockserver.app import create_app
 from mockserver.connections import IdleClosingH11
 from mockserver.examples import example_path, examples_dir
-from mockserver.fixtures import FixturesError
+from mockserver.fixtures import FixturesError, json_schema as fixtures_schema
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
 from mockserver.settings import Settings, check_webhook_secret, describe_errors
@@ -198,6 +199,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
     path.add_argument("name", nargs="?", help="e.g. seed.json or training/valid.jsonl; none: the folder")
+    fixtures_sub.add_parser("schema", help="print the JSON Schema of a fixtures file")
     return parser, serve
 
 
@@ -386,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "listen":
         return listen(args)
     if args.command == "fixtures":
+        if args.fixtures_command == "schema":
+            sys.stdout.write(json.dumps(fixtures_schema(), indent=2) + "\n")
+            return 0
         return print_example_path(args.name)
     try:
         settings = settings_from_args(args)

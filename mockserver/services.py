@@ -150,7 +150,13 @@ class Services:
 
     def load_fixtures(self) -> None:
         if self.fixtures is not None:
-            apply_fixtures(self.fixtures, files=self.files, lifecycles=self.lifecycles, now=self.clock.now())
+            apply_fixtures(
+                self.fixtures,
+                files=self.files,
+                endpoints=self.endpoints,
+                lifecycles=self.lifecycles,
+                now=self.clock.now(),
+            )
 
     def reset_and_reload(self) -> None:
         """`POST /_mock/reset`: what the command line configured (fixtures included) comes back, without announcing

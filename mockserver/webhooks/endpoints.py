@@ -59,11 +59,13 @@ class Endpoints:
             )
         )
 
-    def create_in_project(self, project: str, request: CreateWebhookEndpoint) -> WebhookEndpoint:
+    def create_in_project(
+        self, project: str, request: CreateWebhookEndpoint, *, endpoint_id: str | None = None
+    ) -> WebhookEndpoint:
         """`POST /v1/webhook_endpoints`: the project's events of the listed types, signed with a new secret."""
         return self._add(
             WebhookEndpoint(
-                id=self._ids.webhook_endpoint(),
+                id=endpoint_id or self._ids.webhook_endpoint(),
                 url=request.url,
                 secret=generate_secret(),
                 events=list(dict.fromkeys(request.event_types)),

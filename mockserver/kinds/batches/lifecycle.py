@@ -69,7 +69,9 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
 
     # -- the API -----------------------------------------------------------------------------------------------------
 
-    def create(self, project: str, request: CreateBatch, *, scenario: str | None = None) -> Batch:
+    def create(
+        self, project: str, request: CreateBatch, *, scenario: str | None = None, batch_id: str | None = None
+    ) -> Batch:
         scenario = self.scenario(scenario, request.metadata)
         file = self._files.find(project, request.input_file_id)
         if file is None:
@@ -82,7 +84,7 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
         parsed = read_batch_input(self._files.content(project, file.id), request.endpoint)
         at = self._rt.now()
         batch = Batch(
-            id=self.kind.new_id(self._rt.ids),
+            id=batch_id or self.kind.new_id(self._rt.ids),
             endpoint=request.endpoint,
             model=parsed.model,
             input_file_id=file.id,
@@ -98,6 +100,9 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
         if scenario != "stall":
             self._after_phase(entry, "batch.validating", at, self._validated)
         return batch
+
+    def seed(self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None) -> Batch:
+        return self.create(project, CreateBatch.model_validate(fields), scenario=scenario, batch_id=object_id)
 
     def cancel(self, project: str, batch_id: str) -> Batch:
         return self.act(project, batch_id, "cancel")

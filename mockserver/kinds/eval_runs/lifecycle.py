@@ -103,13 +103,13 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
 
     # -- evals -------------------------------------------------------------------------------------------------------
 
-    def create_eval(self, project: str, request: CreateEval) -> Eval:
+    def create_eval(self, project: str, request: CreateEval, *, eval_id: str | None = None) -> Eval:
         config = request.data_source_config
         shown: dict[str, Any] = {"type": config.type, "schema": _schema(config)}
         if not isinstance(config, CustomDataSourceConfig):
             shown["metadata"] = config.metadata
         evaluation = Eval(
-            id=self._rt.ids.eval(),
+            id=eval_id or self._rt.ids.eval(),
             name=request.name or self._rt.fakes.faker.catch_phrase(),
             data_source_config=shown,
             testing_criteria=[criterion.model_dump(exclude_none=True) for criterion in request.testing_criteria],
@@ -154,13 +154,21 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
 
     # -- runs --------------------------------------------------------------------------------------------------------
 
-    def create(self, project: str, eval_id: str, request: CreateEvalRun, *, scenario: str | None = None) -> EvalRun:
+    def create(
+        self,
+        project: str,
+        eval_id: str,
+        request: CreateEvalRun,
+        *,
+        scenario: str | None = None,
+        run_id: str | None = None,
+    ) -> EvalRun:
         evaluation = self.get_eval(project, eval_id)
         scenario = self.scenario(scenario, request.metadata)
         rows = self._rows(project, request)
         source = request.data_source
         at = self._rt.now()
-        run_id = self.kind.new_id(self._rt.ids)
+        run_id = run_id or self.kind.new_id(self._rt.ids)
         run = EvalRun(
             id=run_id,
             eval_id=evaluation.id,
@@ -179,6 +187,14 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
         if scenario != "stall":
             self._after_phase(entry, "eval_run.queued", at, self._dequeued)
         return run
+
+    def seed(self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None) -> EvalRun:
+        """A run of a seeded (or earlier) eval: the entry names it with `eval_id`, the rest is the create request."""
+        eval_id = fields.pop("eval_id", None)
+        if not isinstance(eval_id, str):
+            raise InvalidRequestError("A seeded eval run needs the 'eval_id' of its eval.", param="eval_id")
+        request = CreateEvalRun.model_validate(fields)
+        return self.create(project, eval_id, request, scenario=scenario, run_id=object_id)
 
     def get_run(self, project: str, eval_id: str, run_id: str) -> EvalRun:
         self.get_eval(project, eval_id)
