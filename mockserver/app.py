@@ -18,6 +18,7 @@ from mockserver.clock import Clock
 from mockserver.control import routes as control
 from mockserver.errors import APIError
 from mockserver.handlers import on_api_error, on_http_error
+from mockserver.inspector import routes as inspector
 from mockserver.middleware import AdminAuth, Envelope
 from mockserver.services import Services
 from mockserver.settings import Settings
@@ -65,6 +66,8 @@ def create_app(
     app = Starlette(
         routes=[
             api.table,
+            # Before `/_mock`: the page itself holds no data and is served without the admin token (see inspector).
+            *inspector,
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
         middleware=[Middleware(Envelope, services=services)],

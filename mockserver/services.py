@@ -18,6 +18,7 @@ from mockserver.journal import Journal
 from mockserver.kinds import KINDS, kind_of
 from mockserver.lifecycles.base import Lifecycle
 from mockserver.lifecycles.runtime import Runtime
+from mockserver.lifecycles.timelines import Timelines
 from mockserver.scheduler import Scheduler
 from mockserver.settings import Settings
 from mockserver.shutdown import Shutdown
@@ -87,6 +88,8 @@ class Services:
     journal: Journal
     faults: Faults
     shutdown: Shutdown
+    # Every object's transitions (the inspector's timelines), recorded as they happen.
+    timelines: Timelines
     fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
@@ -103,6 +106,8 @@ class Services:
         runtime = _runtime(settings, clock or (ManualClock() if settings.clock == "manual" else SystemClock()))
         files = Files(runtime.store, runtime.ids)
         events, endpoints, dispatcher = _webhooks(settings, runtime, webhook_transport, wall_clock)
+        timelines = Timelines()
+        runtime.listeners.append(timelines.on_transition)
         return cls(
             settings=settings,
             clock=runtime.clock,
@@ -119,6 +124,7 @@ class Services:
             journal=Journal(settings.journal_size),
             faults=Faults(settings.seed),
             shutdown=Shutdown(settings.shutdown_timeout),
+            timelines=timelines,
             fixtures=read_fixtures(settings.fixtures) if settings.fixtures is not None else None,
         )
 
@@ -129,6 +135,7 @@ class Services:
         self.events.clear()
         self.endpoints.reset()
         self.journal.clear()
+        self.timelines.clear()
         self.faults.clear()
         self.store.clear()
         self.lifecycles = _lifecycles(self.runtime, self.files)

@@ -51,6 +51,10 @@ class Collection(Generic[T]):
     def oldest_first(self, project: str) -> Iterator[tuple[str, T]]:
         yield from self._by_project.get(project, {}).items()
 
+    def projects(self) -> list[str]:
+        """The projects that own any of these objects (or once did), in the order they first did."""
+        return list(self._by_project)
+
     def __len__(self) -> int:
         return len(self._owner)
 

@@ -60,3 +60,28 @@ class ForceTransition(RequestBody):
     def details(self) -> dict[str, Any]:
         """What the body says beside the status, as the lifecycle takes it (`error=...`)."""
         return {name: getattr(self, name) for name in type(self).model_fields if name != "status"}
+
+
+class TimelineStep(BaseModel):
+    """One transition of an object, as the inspector's timeline shows it."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    at: float
+
+
+class MockObject(BaseModel):
+    """An object of any kind as `GET /_mock/objects` lists it: what the inspector shows and can force."""
+
+    kind: str  # the registry's name, e.g. "fine_tuning_jobs"
+    object: str  # what transitions call it, e.g. "fine_tuning.job"
+    id: str
+    project: str
+    status: str
+    created_at: int | None
+    metadata: dict[str, str] | None
+    # Statuses `POST /_mock/objects/{id}/transition` can move it to (each has a legal path from `status`).
+    reachable: list[str]
+    timeline: list[TimelineStep]

@@ -62,3 +62,14 @@ def test_the_wheel_serves_the_packaged_example_seed_from_any_directory(installed
         assert file.status_code == 200 and file.text.count("\n") == 12
     finally:
         assert server.stop() == 0
+
+
+def test_the_wheel_serves_the_inspector_from_its_package_files(installed: Path, tmp_path: Path) -> None:
+    server = start_cli("serve", "--port", "0", program=[str(installed / "mockserver")], cwd=tmp_path)
+    try:
+        page = httpx.get(f"{server.url}/_mock/ui")
+        assert page.status_code == 200 and "mockserver inspector" in page.text
+        for asset in ("inspector.js", "inspector.css"):
+            assert httpx.get(f"{server.url}/_mock/ui/{asset}").status_code == 200, asset
+    finally:
+        assert server.stop() == 0

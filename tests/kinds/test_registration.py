@@ -63,7 +63,7 @@ def test_every_kind_has_its_routes_at_both_prefixes_and_a_control_route(app: Sta
 def test_the_fixtures_format_has_a_list_for_each_kind_that_can_be_seeded() -> None:
     seedable = {kind.name for kind in KINDS if kind.seedable}
     assert "fine_tuning_jobs" in seedable
-    assert set(FixturesFile.model_fields) == {"project", "files", *seedable}
+    assert set(FixturesFile.model_fields) == {"project", "files", "evals", "webhook_endpoints", *seedable}
 
 
 async def test_a_reset_rebuilds_every_kinds_lifecycle(
