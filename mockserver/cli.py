@@ -23,7 +23,6 @@ from starlette.applications import Starlette
 
 from mockserver import __version__
 from mockserver.app import create_app
-from mockserver.connections import IdleClosingH11
 from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError, json_schema as fixtures_schema
 from mockserver.kinds import DEFAULT_PHASES
@@ -31,6 +30,7 @@ from mockserver.listen import create_listener
 from mockserver.settings import Settings, check_webhook_secret, describe_errors
 from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
+from mockserver.stack import Stack
 
 logger = logging.getLogger("mockserver")
 
@@ -161,6 +161,18 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         help="(default: %(default)s)",
     )
     parser.add_argument(
+        "--http",
+        choices=["auto", "h11", "httptools"],
+        default=_default("http"),
+        help="HTTP parser; auto: httptools when installed, else h11 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default=_default("loop"),
+        help="event loop; auto: uvloop when installed, else asyncio (default: %(default)s)",
+    )
+    parser.add_argument(
         "--shutdown-timeout",
         type=float,
         default=_default("shutdown_timeout"),
@@ -179,7 +191,7 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The program's parser and its `serve` sub-parser."""
     parser = argparse.ArgumentParser(prog="mockserver", description="A mock OpenAI API server for tests and CI.")
-    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__} ({Stack.choose()})")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="start the server (the default command)")
     _serve_parser(serve)
@@ -256,6 +268,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         shutdown_timeout=args.shutdown_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
+        http=args.http,
+        loop=args.loop,
     )
 
 
@@ -297,7 +311,7 @@ class _Server(uvicorn.Server):
             self._shutdown.stop_requested()
 
 
-def _run(app: Starlette, sock: socket.socket, log_level: str, *, keep_alive: int = 5) -> int:
+def _run(app: Starlette, sock: socket.socket, log_level: str, *, stack: Stack, keep_alive: int = 5) -> int:
     sys.stdout.flush()
     # What exists now (the app, the imported modules, a seeded fixtures file's objects) lives as long as the process.
     # Frozen, it is left out of the collector's full passes, which otherwise walk all of it again and again as
@@ -311,7 +325,7 @@ def _run(app: Starlette, sock: socket.socket, log_level: str, *, keep_alive: int
         log_level=log_level,
         lifespan="on",
         access_log=log_level == "debug",
-        http=IdleClosingH11,
+        **stack.config(),
         timeout_keep_alive=keep_alive,
         # A backstop behind the app's own deadline, which abandons requests first and says which.
         timeout_graceful_shutdown=None if shutdown is None else math.ceil(shutdown.seconds) + 2,
@@ -321,6 +335,7 @@ def _run(app: Starlette, sock: socket.socket, log_level: str, *, keep_alive: int
     # before it; a handler that does nothing lets the process end with status 0, as CI expects of a clean stop.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda signum, frame: None)
+    logger.info("serving on %s", stack)
     server.run(sockets=[sock])
     logger.info("mockserver stopped")
     return 0
@@ -345,7 +360,8 @@ def serve(settings: Settings, log_level: str = "info") -> int:
     if endpoints.cli_secret_generated:
         # The contract: a generated secret is printed once, so that receivers can verify what they get.
         sys.stdout.write(f"webhook signing secret (generated): {endpoints.cli_secret}\n")
-    return _run(app, sock, log_level, keep_alive=settings.keep_alive_timeout)
+    stack = Stack.choose(settings.http, settings.loop)
+    return _run(app, sock, log_level, stack=stack, keep_alive=settings.keep_alive_timeout)
 
 
 def listen(args: argparse.Namespace) -> int:
@@ -364,7 +380,7 @@ def listen(args: argparse.Namespace) -> int:
     forwarding = f", forwarding to {args.forward_to}" if args.forward_to else ""
     sys.stdout.write(f"mockserver listen: receiving webhooks on {_url(args.host, sock)}/{forwarding}\n")
     app = create_listener(secret=args.secret, forward_to=args.forward_to)
-    return _run(app, sock, args.log_level)
+    return _run(app, sock, args.log_level, stack=Stack.choose())
 
 
 def print_example_path(name: str | None) -> int:

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mockserver.auth import parse_api_key
 from mockserver.examples import fixtures_path
 from mockserver.kinds import DEFAULT_PHASES, SCENARIOS
+from mockserver.stack import HttpChoice, LoopChoice, Stack
 from mockserver.urls import check_http_url
 
 # Seconds between a failed delivery attempt and the next (Standard Webhooks' schedule, about 75 hours in all, matching
@@ -62,6 +63,9 @@ class Settings(BaseModel):
     shutdown_timeout: float = Field(default=3.0, ge=0, allow_inf_nan=False)
     # Seconds a connection may sit idle (before its first request too) before the server closes it.
     keep_alive_timeout: int = Field(default=5, ge=1)
+    # The HTTP parser and event loop (`mockserver.stack`): the fast ones when installed, unless told otherwise.
+    http: HttpChoice = "auto"
+    loop: LoopChoice = "auto"
     # The outcome of an object whose request names no scenario (header or metadata): one of the kinds' scenarios.
     default_scenario: str = "succeed"
 
@@ -81,6 +85,11 @@ class Settings(BaseModel):
     def _named_fixtures(cls, value: object) -> object:
         # `fixtures="example"` is the seed file that ships in the package, from whatever directory the server starts.
         return fixtures_path(value) if isinstance(value, str | Path) else value
+
+    @model_validator(mode="after")
+    def _stack_installed(self) -> Settings:
+        Stack.choose(self.http, self.loop)  # refuses a parser or loop that is not installed
+        return self
 
     @field_validator("default_scenario")
     @classmethod

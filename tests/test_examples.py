@@ -10,6 +10,7 @@ import pytest
 from mockserver import Settings, __version__
 from mockserver.cli import main
 from mockserver.examples import available, example_path, examples_dir
+from mockserver.stack import Stack
 
 
 def test_the_word_example_names_the_packaged_seed_file() -> None:
@@ -41,4 +42,4 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
     assert exited.value.code == 0
-    assert capsys.readouterr().out == f"mockserver {__version__}\n"
+    assert capsys.readouterr().out == f"mockserver {__version__} ({Stack.choose()})\n"

@@ -12,6 +12,7 @@ from mockserver import clock as clocks
 from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.sockets import bind_tcp
+from mockserver.stack import Stack
 from mockserver.testing.controls import Harness, ServerError
 
 
@@ -44,7 +45,10 @@ class MockServer(Harness):
         self.url = f"http://{self.settings.host}:{sock.getsockname()[1]}"
         self.log.attach()
         # log_config=None: a server inside a test process must not reconfigure the process's logging.
-        config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False, log_level="warning")
+        stack = Stack.choose(self.settings.http, self.settings.loop)
+        config = uvicorn.Config(
+            app, lifespan="on", log_config=None, access_log=False, log_level="warning", **stack.config()
+        )
         self._server = uvicorn.Server(config)
         ready = threading.Event()
 

@@ -178,3 +178,17 @@ def test_a_bad_webhook_url_is_refused_at_start_up() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert result.returncode == 2 and "http or https URL" in result.stderr
+
+
+def test_the_cli_serves_on_the_plain_stack_too(sdk: Sdk) -> None:
+    """Where httptools and uvloop are missing, h11 on asyncio serves the same API (here chosen by flag)."""
+    server = start_cli("--port", "0", "--clock", "manual", "--http", "h11", "--loop", "asyncio", "--log-level", "info")
+    try:
+        client = sdk(server.base_url)
+        training = client.files.create(file=("train.jsonl", training_lines()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
+        server.advance(3600)
+        assert client.fine_tuning.jobs.retrieve(job.id).status == "succeeded"
+    finally:
+        assert server.stop() == 0
+    assert any("serving on http: h11, loop: asyncio" in line for line in server.output)
