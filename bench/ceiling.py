@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.stack import Stack
+
 JOB = json.dumps(
     {
         "object": "fine_tuning.job",
@@ -70,4 +72,7 @@ if __name__ == "__main__":
     sock.listen(2048)
     sys.stdout.write(f"{sock.getsockname()[1]}\n")
     sys.stdout.flush()
-    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+    # The same stack as the mock's (`--http`/`--loop` auto): a ratio between two stacks would measure the stacks.
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **Stack.choose().config())).run(
+        sockets=[sock]
+    )
