@@ -38,7 +38,7 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP) $(DEV2_STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	@echo "--- again with openai 2.x (httpx), without the SDK-independent heavy tests ---"
-	$(VENV2)/bin/python -m pytest -m "not heavy" $(PYTEST_ARGS)
+	$(VENV2)/bin/python -m pytest -n 2 -m "not heavy" $(PYTEST_ARGS)
 
 fuzz: $(DEV_STAMP)
 	MOCKSERVER_FUZZ_EXAMPLES=$${MOCKSERVER_FUZZ_EXAMPLES:-300} MOCKSERVER_PROPERTY_EXAMPLES=$${MOCKSERVER_PROPERTY_EXAMPLES:-200} \
