@@ -26,6 +26,7 @@ from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
+from mockserver.schemas.chaos import Chaos
 from mockserver.settings import DEFAULT_RETRY_SCHEDULE, Settings, check_webhook_secret, describe_errors
 from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
@@ -51,6 +52,25 @@ def _phase(text: str) -> tuple[str, float]:
     if value < 0:
         raise argparse.ArgumentTypeError(f"phase {name}: a duration cannot be negative")
     return name, value
+
+
+def _chaos(text: str) -> dict[str, float]:
+    """`duplicate=1,reorder=0.5,delay=30`: the fields of `Chaos` (checked by `Settings`, in the flag's name)."""
+    chaos: dict[str, float] = {}
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            chaos[name] = float(value) if sep else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
+    try:
+        Chaos.model_validate(chaos)
+    except ValidationError as exc:
+        problems = (f"{error['loc'][0]}: {error['msg']}" for error in exc.errors(include_url=False))
+        raise argparse.ArgumentTypeError("; ".join(problems)) from None
+    return chaos
 
 
 def _schedule(text: str) -> tuple[float, ...]:
@@ -109,6 +129,14 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_RETRY_SCHEDULE,
         metavar="S,S,…",
         help="seconds between attempts (default: " + ",".join(f"{s:g}" for s in DEFAULT_RETRY_SCHEDULE) + ")",
+    )
+    parser.add_argument(
+        "--webhook-chaos",
+        type=_chaos,
+        default=None,
+        metavar="KIND=P,…",
+        help="disturb the deliveries of every endpoint without chaos of its own, e.g. duplicate=1,reorder=0.5,"
+        "delay=30,bad_signature=0.2 (probabilities; a kind alone means 1; seeded by --seed) (default: none)",
     )
     parser.add_argument(
         "--api-key",
@@ -247,6 +275,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_timeout=args.webhook_timeout,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_concurrency=args.webhook_concurrency,
+        webhook_chaos=args.webhook_chaos,
         journal_size=args.journal_size,
         shutdown_timeout=args.shutdown_timeout,
         keep_alive_timeout=args.keep_alive_timeout,

@@ -166,6 +166,7 @@ class Harness(ABC):
         secret: str | None = None,
         project: str | None = None,
         name: str = "mockserver test endpoint",
+        chaos: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL, configured as production
         configures an endpoint: `POST /v1/webhook_endpoints` in this harness's project (or `project`), for `events`
@@ -173,6 +174,8 @@ class Harness(ABC):
         (a mock-only step, as the real API always makes the secret); answers the control API's view of it.
 
         A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
+        `chaos` (mock-only, e.g. `{"duplicate": 1.0, "reorder": 0.5, "bad_signature": 0.2}`, the fields of
+        `mockserver.schemas.chaos.Chaos`) disturbs its deliveries deliberately, seeded by the server's seed.
         """
         if not isinstance(target, str):
             secret = secret or target.secret
@@ -187,6 +190,8 @@ class Harness(ABC):
                 f"/webhooks/endpoints/{created['id']}/rotate",
                 json={"secret": secret, "expire_previous_after": 0},
             )
+        if chaos is not None:
+            self._control("PATCH", f"/webhooks/endpoints/{created['id']}", json={"chaos": chaos})
         endpoint: dict[str, Any] = self._control("GET", f"/webhooks/endpoints/{created['id']}")
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
