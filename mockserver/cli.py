@@ -19,7 +19,7 @@ import uvicorn
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from mockserver import __version__
+from mockserver import __version__, check_cli
 from mockserver.app import create_app
 from mockserver.connections import IdleClosingH11
 from mockserver.examples import example_path, examples_dir
@@ -218,6 +218,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     listen.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"], help="(default: %(default)s)"
     )
+    check_cli.add_parser(sub)
     fixtures = sub.add_parser("fixtures", help="the example data that ships with mockserver")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
@@ -412,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return listen(args)
     if args.command == "fixtures":
         return print_example_path(args.name)
+    if args.command == "check-receiver":
+        return check_cli.run(args)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:

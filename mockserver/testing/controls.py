@@ -16,6 +16,7 @@ from mockserver.webhooks.event_types import EVENT_TYPES
 if TYPE_CHECKING:
     import openai
 
+    from mockserver.schemas.receiver_check import ReceiverReport
     from mockserver.services import Services
     from mockserver.testing.receiver import Inbox
 
@@ -196,6 +197,14 @@ class Harness(ABC):
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
         return endpoint
+
+    def check_webhook_endpoint(self, endpoint_id: str, *, budget: float = 1.0) -> ReceiverReport:
+        """Run the receiver check against a configured endpoint (its URL, secret and event types); the report's
+        `assert_passed()` fails a test with its table."""
+        from mockserver.schemas.receiver_check import ReceiverReport
+
+        body = self._control("POST", f"/webhooks/endpoints/{endpoint_id}/check", json={"budget": budget})
+        return ReceiverReport.model_validate(body)
 
     def settle(self) -> None:
         """Wait until every webhook delivery due now (in flight, or due on the manual clock) has been attempted."""
