@@ -18,6 +18,7 @@ from mockserver.journal import Journal
 from mockserver.kinds import KINDS, kind_of
 from mockserver.lifecycles.base import Lifecycle
 from mockserver.lifecycles.runtime import Runtime
+from mockserver.polling import Endings
 from mockserver.scheduler import Scheduler
 from mockserver.settings import Settings
 from mockserver.shutdown import Shutdown
@@ -85,6 +86,7 @@ class Services:
     endpoints: Endpoints
     dispatcher: Dispatcher
     journal: Journal
+    endings: Endings  # when objects ended, for the polling report
     faults: Faults
     shutdown: Shutdown
     fixtures: LoadedFixtures | None = None
@@ -103,6 +105,9 @@ class Services:
         runtime = _runtime(settings, clock or (ManualClock() if settings.clock == "manual" else SystemClock()))
         files = Files(runtime.store, runtime.ids)
         events, endpoints, dispatcher = _webhooks(settings, runtime, webhook_transport, wall_clock)
+        journal = Journal(settings.journal_size)
+        endings = Endings(journal)
+        runtime.listeners.append(endings.on_transition)
         return cls(
             settings=settings,
             clock=runtime.clock,
@@ -116,7 +121,8 @@ class Services:
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,
-            journal=Journal(settings.journal_size),
+            journal=journal,
+            endings=endings,
             faults=Faults(settings.seed),
             shutdown=Shutdown(settings.shutdown_timeout),
             fixtures=read_fixtures(settings.fixtures) if settings.fixtures is not None else None,
@@ -129,6 +135,7 @@ class Services:
         self.events.clear()
         self.endpoints.reset()
         self.journal.clear()
+        self.endings.clear()
         self.faults.clear()
         self.store.clear()
         self.lifecycles = _lifecycles(self.runtime, self.files)

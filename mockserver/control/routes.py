@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mockserver.control import checks, traffic, webhooks
+from mockserver.control import checks, reports, traffic, webhooks
 from mockserver.errors import InvalidRequestError, NotFoundError
 from mockserver.http import answer, read_json, services
 from mockserver.kinds import KINDS
@@ -67,6 +67,7 @@ async def transition_any(request: Request) -> Response:
 routes: list[BaseRoute] = [
     *webhooks.routes,
     *checks.routes,
+    *reports.routes,
     *traffic.routes,
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),

@@ -16,6 +16,7 @@ from mockserver.webhooks.event_types import EVENT_TYPES
 if TYPE_CHECKING:
     import openai
 
+    from mockserver.schemas.polling import PollingReport
     from mockserver.schemas.receiver_check import ReceiverReport
     from mockserver.services import Services
     from mockserver.testing.receiver import Inbox
@@ -223,6 +224,37 @@ class Harness(ABC):
         """What clients sent to the OpenAI surface, newest first (filters: method, path (glob), status)."""
         data: list[dict[str, Any]] = self._control("GET", "/requests", params=filters)["data"]
         return data
+
+    def polling_report(self, *, project: str | None = None) -> PollingReport:
+        """How the client polled each object it retrieved (count, intervals, backing off, polls after it ended),
+        from the request journal, in server time."""
+        from mockserver.schemas.polling import PollingReport
+
+        body = self._control("GET", "/reports/polling", params={"project": project} if project else None)
+        return PollingReport.model_validate(body)
+
+    def assert_polite_polling(
+        self,
+        *,
+        max_per_minute: int | None = None,
+        min_interval: float | None = None,
+        max_wasted_polls: int | None = 0,
+        require_backoff: bool = False,
+        project: str | None = None,
+    ) -> PollingReport:
+        """Fail the test when the client polled any object more than `max_per_minute` times in a minute of server
+        time, less than `min_interval` seconds apart, more than `max_wasted_polls` times after it had seen it end,
+        or (`require_backoff`) three times or more without its intervals growing. Returns the report."""
+        report = self.polling_report(project=project)
+        problems = report.problems(
+            max_per_minute=max_per_minute,
+            min_interval=min_interval,
+            max_wasted_polls=max_wasted_polls,
+            require_backoff=require_backoff,
+        )
+        if problems:
+            raise AssertionError("impolite polling:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        return report
 
     def inject_fault(self, path: str, **rule: Any) -> dict[str, Any]:
         """Make matching requests fail: `status` (with `retry_after`), `delay`, `drop`; `method`, `times`, `rate`."""
