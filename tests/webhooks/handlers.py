@@ -89,8 +89,8 @@ def duplicate_refusing_handler(secret: str, handled: Handled) -> Starlette:
 
 
 @contextmanager
-def serving(app: Starlette) -> Iterator[str]:
-    """Serve the app on 127.0.0.1, a free port, in a thread; yield its webhook URL."""
+def serving(app: Starlette, path: str = "/webhook") -> Iterator[str]:
+    """Serve the app on 127.0.0.1, a free port, in a thread; yield the URL of `path` there."""
     sock = bind_tcp("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -99,7 +99,7 @@ def serving(app: Starlette) -> Iterator[str]:
     while not server.started and thread.is_alive():
         started.wait(0.001)
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/webhook"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}{path}"
     finally:
         server.should_exit = True
         thread.join(10)
