@@ -38,8 +38,9 @@ class Handled:
             return self.actions[webhook_id] == 1
 
 
-def correct_handler(secret: str, handled: Handled) -> Starlette:
-    """Verifies with `client.webhooks.unwrap()` (signature and timestamp), dedupes by `webhook-id`, answers fast."""
+def _verifying_handler(secret: str, handled: Handled, *, repeat_status: int) -> Starlette:
+    """Verifies with `client.webhooks.unwrap()` (signature and timestamp), acts once per `webhook-id`, answers a
+    repeat with `repeat_status`."""
     client = openai.OpenAI(api_key="unused", webhook_secret=secret)
 
     async def webhook(request: Request) -> Response:
@@ -49,11 +50,22 @@ def correct_handler(secret: str, handled: Handled) -> Starlette:
         except ValueError:  # InvalidWebhookSignatureError, or a header missing
             return Response("invalid webhook", status_code=400)
         webhook_id = request.headers["webhook-id"]
-        if webhook_id not in handled.actions:
-            handled.act(webhook_id, event.id)
+        if webhook_id in handled.actions:
+            return Response(status_code=repeat_status)
+        handled.act(webhook_id, event.id)
         return Response(status_code=200)
 
     return Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
+
+
+def correct_handler(secret: str, handled: Handled) -> Starlette:
+    """Verifies, dedupes by `webhook-id` (a repeat is acknowledged), answers fast."""
+    return _verifying_handler(secret, handled, repeat_status=200)
+
+
+def duplicate_refusing_handler(secret: str, handled: Handled) -> Starlette:
+    """Verifies, but answers 500 to a `webhook-id` it has seen: OpenAI would retry it for days."""
+    return _verifying_handler(secret, handled, repeat_status=500)
 
 
 def careless_handler(handled: Handled) -> Starlette:
@@ -64,25 +76,6 @@ def careless_handler(handled: Handled) -> Starlette:
         webhook_id = request.headers.get("webhook-id", "")
         if webhook_id not in handled.actions:
             handled.act(webhook_id, event["id"])
-        return Response(status_code=200)
-
-    return Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
-
-
-def duplicate_refusing_handler(secret: str, handled: Handled) -> Starlette:
-    """Verifies, but answers 500 to a `webhook-id` it has seen: OpenAI would retry it for days."""
-    client = openai.OpenAI(api_key="unused", webhook_secret=secret)
-
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        try:
-            event = client.webhooks.unwrap(body, request.headers)
-        except ValueError:
-            return Response(status_code=400)
-        webhook_id = request.headers["webhook-id"]
-        if webhook_id in handled.actions:
-            return Response("already processed", status_code=500)
-        handled.act(webhook_id, event.id)
         return Response(status_code=200)
 
     return Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
