@@ -37,6 +37,8 @@ class Chaos(RequestBody):
 
     duplicate: Probability = 0.0  # the valid delivery is sent again, same `webhook-id`, after it succeeded
     reorder: Probability = 0.0  # held back until the endpoint's next event has been delivered (or a settle)
+    # ... or until this many seconds of server time have passed: on the real clock no next event may come.
+    reorder_hold: Annotated[float, Field(gt=0.0, le=3600.0, allow_inf_nan=False)] = 10.0
     delay: Annotated[float, Field(ge=0.0, le=86400.0, allow_inf_nan=False)] = 0.0  # server seconds before attempt 1
     delay_rate: Probability = 1.0  # how many events `delay` applies to
     stale_timestamp: Probability = 0.0

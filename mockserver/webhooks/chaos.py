@@ -31,6 +31,7 @@ class ChaosPlan:
     broken: tuple[BrokenKind, ...] = ()
     duplicate: bool = False
     reorder: bool = False
+    hold: float = 0.0  # when reordered: the longest it is held back
     delay: float = 0.0
 
 
@@ -53,7 +54,7 @@ class ChaosDice:
         duplicate = self._roll(chaos.duplicate)
         reorder = self._roll(chaos.reorder)
         delay = chaos.delay if self._roll(chaos.delay_rate) else 0.0
-        return ChaosPlan(broken, duplicate, reorder, delay)
+        return ChaosPlan(broken, duplicate, reorder, chaos.reorder_hold, delay)
 
 
 def _tampered(body: bytes) -> bytes:

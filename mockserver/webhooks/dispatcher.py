@@ -188,12 +188,21 @@ class Dispatcher:
         plan = delivery.chaos
         if plan is not None and plan.reorder:
             self._held.append(delivery)
+            # On the real clock nothing may settle and no next event may come: a held delivery goes out by itself.
+            generation = self._generation
+            at = self._clock.now() + plan.hold
+            self._scheduler.schedule(at, lambda at: self._release_late(delivery, generation))
         elif plan is not None and plan.delay > 0:
             generation = self._generation
             at = self._clock.now() + plan.delay
             delivery.timer = self._scheduler.schedule(at, lambda at: self._attempt(delivery, generation))
         else:
             self._spawn(self._attempt(delivery, self._generation))
+
+    async def _release_late(self, delivery: Delivery, generation: int) -> None:
+        if delivery in self._held:
+            self._held.remove(delivery)
+            await self._attempt(delivery, generation)
 
     def _release(self, endpoint_id: str | None = None) -> None:
         """Send the reordered deliveries held for the endpoint (None: every endpoint)."""

@@ -82,3 +82,16 @@ def test_refused(mock_openai_server):
     )
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*webhook_chaos*"])
+
+
+def test_on_the_real_clock_a_reordered_delivery_goes_out_by_itself_after_its_hold() -> None:
+    with MockServer(clock="real") as server, WebhookReceiver() as receiver, server.client() as client:
+        server.add_webhook_endpoint(receiver, chaos={"reorder": 1.0, "reorder_hold": 0.2})
+        training = client.files.create(file=("train.jsonl", b'{"messages": []}\n'), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training.id)
+        client.fine_tuning.jobs.cancel(job.id)
+        # No next event and no settle: only the hold's timer sends it (wait_for settles nothing).
+        event = receiver.wait_for("fine_tuning.job.cancelled", object_id=job.id, timeout=10)
+        assert event.data.id == job.id
+        [attempt] = server.deliveries()
+        assert attempt["chaos"] == ["reordered"] and attempt["succeeded"]
