@@ -21,12 +21,13 @@ import uvicorn
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from mockserver import __version__
+from mockserver import __version__, check_cli
 from mockserver.app import create_app
 from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError, json_schema as fixtures_schema
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.listen import create_listener
+from mockserver.schemas.chaos import Chaos
 from mockserver.settings import Settings, check_webhook_secret, describe_errors
 from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
@@ -54,6 +55,25 @@ def _phase(text: str) -> tuple[str, float]:
         return name, float(seconds)
     except ValueError:
         raise argparse.ArgumentTypeError(f"phase {name}: {seconds!r} is not a number of seconds") from None
+
+
+def _chaos(text: str) -> dict[str, float]:
+    """`duplicate=1,reorder=0.5,delay=30`: the fields of `Chaos` (checked by `Settings`, in the flag's name)."""
+    chaos: dict[str, float] = {}
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            chaos[name] = float(value) if sep else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
+    try:
+        Chaos.model_validate(chaos)
+    except ValidationError as exc:
+        problems = (f"{error['loc'][0]}: {error['msg']}" for error in exc.errors(include_url=False))
+        raise argparse.ArgumentTypeError("; ".join(problems)) from None
+    return chaos
 
 
 def _schedule(text: str) -> tuple[float, ...]:
@@ -114,6 +134,14 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         help="seconds between attempts (default: "
         + ",".join(f"{s:g}" for s in _default("webhook_retry_schedule"))
         + ")",
+    )
+    parser.add_argument(
+        "--webhook-chaos",
+        type=_chaos,
+        default=None,
+        metavar="KIND=P,…",
+        help="disturb the deliveries of every endpoint without chaos of its own, e.g. duplicate=1,reorder=0.5,"
+        "delay=30,bad_signature=0.2 (probabilities; a kind alone means 1; seeded by --seed) (default: none)",
     )
     parser.add_argument(
         "--api-key",
@@ -207,6 +235,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     listen.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"], help="(default: %(default)s)"
     )
+    check_cli.add_parser(sub)
     fixtures = sub.add_parser("fixtures", help="the example data that ships with mockserver")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
@@ -265,6 +294,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         webhook_timeout=args.webhook_timeout,
         webhook_retry_schedule=args.webhook_retry_schedule,
         webhook_concurrency=args.webhook_concurrency,
+        webhook_chaos=args.webhook_chaos,
         journal_size=args.journal_size,
         shutdown_timeout=args.shutdown_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
@@ -408,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(json.dumps(fixtures_schema(), indent=2) + "\n")
             return 0
         return print_example_path(args.name)
+    if args.command == "check-receiver":
+        return check_cli.run(args)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:

@@ -63,6 +63,11 @@ class Journal:
         self._count = 0
 
     @property
+    def recorded(self) -> int:
+        """How many requests were ever recorded (the number of the newest): orders other happenings among them."""
+        return self._count
+
+    @property
     def enabled(self) -> bool:
         return self._records.maxlen != 0
 

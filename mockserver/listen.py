@@ -3,6 +3,9 @@
 It prints one line per delivery (time, event type, object id, event id, whether the signature verified and why not)
 and can forward each delivery, headers and body unchanged, to another URL; it then answers with that URL's status,
 so the mock's retries reach the application behind it.
+
+What an endpoint's chaos does shows as a receiver sees it: a broken attempt fails verification (and says why), a
+duplicate is a `webhook-id` already accepted, and a reordered event is older than one already accepted.
 """
 
 from __future__ import annotations
@@ -26,6 +29,29 @@ from mockserver.webhooks.signing import SignatureError, verify
 FORWARDED_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "user-agent")
 
 
+class _Sightings:
+    """The accepted deliveries so far: what makes the next one a duplicate or out of order."""
+
+    def __init__(self) -> None:
+        self._webhook_ids: set[str] = set()
+        self._newest = 0
+
+    def remarks(self, webhook_id: str | None, body: bytes) -> str:
+        remarks = []
+        if webhook_id is not None:
+            if webhook_id in self._webhook_ids:
+                remarks.append(f"duplicate: {webhook_id} was accepted before")
+            self._webhook_ids.add(webhook_id)
+        try:
+            created_at = int(json.loads(body)["created_at"])
+        except (ValueError, KeyError, TypeError):
+            return "".join(f"  ({remark})" for remark in remarks)
+        if created_at < self._newest:
+            remarks.append(f"out of order: {self._newest - created_at} s older than an event already accepted")
+        self._newest = max(self._newest, created_at)
+        return "".join(f"  ({remark})" for remark in remarks)
+
+
 def _describe(body: bytes) -> tuple[str, str, str]:
     try:
         event = json.loads(body)
@@ -43,6 +69,7 @@ def create_listener(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     client = httpx.AsyncClient(transport=transport, timeout=30) if forward_to else None
+    sightings = _Sightings()
 
     async def receive(request: Request) -> Response:
         body = await request.body()
@@ -58,6 +85,8 @@ def create_listener(
         event_type, object_id, event_id = _describe(body)
         when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         line = f"{when}  {event_type:<26}  {object_id}  {event_id}  {verdict}"
+        if status == 200:
+            line += sightings.remarks(request.headers.get("webhook-id"), body)
         if client is not None and forward_to is not None and status == 200:
             headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
             try:

@@ -19,6 +19,7 @@ from mockserver.kinds import KINDS, kind_of
 from mockserver.lifecycles.base import Lifecycle
 from mockserver.lifecycles.runtime import Runtime
 from mockserver.lifecycles.timelines import Timelines
+from mockserver.polling import Endings
 from mockserver.scheduler import Scheduler
 from mockserver.settings import Settings
 from mockserver.shutdown import Shutdown
@@ -86,6 +87,7 @@ class Services:
     endpoints: Endpoints
     dispatcher: Dispatcher
     journal: Journal
+    endings: Endings  # when objects ended, for the polling report
     faults: Faults
     shutdown: Shutdown
     # Every object's transitions (the inspector's timelines), recorded as they happen.
@@ -108,6 +110,9 @@ class Services:
         events, endpoints, dispatcher = _webhooks(settings, runtime, webhook_transport, wall_clock)
         timelines = Timelines()
         runtime.listeners.append(timelines.on_transition)
+        journal = Journal(settings.journal_size)
+        endings = Endings(journal)
+        runtime.listeners.append(endings.on_transition)
         return cls(
             settings=settings,
             clock=runtime.clock,
@@ -121,7 +126,8 @@ class Services:
             events=events,
             endpoints=endpoints,
             dispatcher=dispatcher,
-            journal=Journal(settings.journal_size),
+            journal=journal,
+            endings=endings,
             faults=Faults(settings.seed),
             shutdown=Shutdown(settings.shutdown_timeout),
             timelines=timelines,
@@ -136,6 +142,7 @@ class Services:
         self.endpoints.reset()
         self.journal.clear()
         self.timelines.clear()
+        self.endings.clear()
         self.faults.clear()
         self.store.clear()
         self.lifecycles = _lifecycles(self.runtime, self.files)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mockserver.auth import parse_api_key
 from mockserver.examples import fixtures_path
 from mockserver.kinds import DEFAULT_PHASES, SCENARIOS
+from mockserver.schemas.chaos import Chaos
 from mockserver.stack import HttpChoice, LoopChoice, Stack
 from mockserver.urls import check_http_url
 
@@ -57,6 +58,8 @@ class Settings(BaseModel):
     webhook_timeout: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_concurrency: int = Field(default=32, ge=1)
+    # The chaos of every endpoint that has none of its own (`--webhook-chaos`, the marker's `webhook_chaos=`).
+    webhook_chaos: Chaos | None = None
     # How many API requests `GET /_mock/requests` remembers (oldest forgotten first).
     journal_size: int = Field(default=1000, ge=0)
     # Seconds after SIGTERM/SIGINT before requests still in flight (and then deliveries) are abandoned and logged.

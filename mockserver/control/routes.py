@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mockserver.control import objects, traffic, webhooks
+from mockserver.control import checks, objects, reports, traffic, webhooks
 from mockserver.errors import InvalidRequestError, NotFoundError
 from mockserver.http import answer, read_json, services
 from mockserver.kinds import KINDS
@@ -66,6 +66,8 @@ async def transition_any(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     *webhooks.routes,
+    *checks.routes,
+    *reports.routes,
     *traffic.routes,
     *objects.routes,
     Route("/health", health, methods=["GET"]),

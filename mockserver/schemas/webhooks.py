@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from mockserver.schemas.chaos import Chaos, ChaosMark
 from mockserver.schemas.common import LeftOutWhenNone, RequestBody, Seconds
 from mockserver.settings import check_webhook_secret
 from mockserver.urls import check_http_url
@@ -63,6 +64,7 @@ class WebhookEndpoint(BaseModel):
     name: str | None = None
     created_at: int = 0  # server clock
     updated_at: int = 0  # the last change of configuration or secret
+    chaos: Chaos | None = None  # deliberately disturbed deliveries (mock-only, opt-in)
 
 
 def _check_url(url: str) -> str:
@@ -101,12 +103,14 @@ class CreateEndpoint(RequestBody):
     events: EventFilter = None
     project: str | None = None
     enabled: bool = True
+    chaos: Chaos | None = None
 
 
 class UpdateEndpoint(RequestBody):
     url: Url | None = None
     events: EventFilter = None
     enabled: bool | None = None
+    chaos: Chaos | None = None  # null: no more chaos
 
 
 class RotateSecret(RequestBody):
@@ -150,3 +154,8 @@ class DeliveryAttempt(BaseModel):
     error: str | None
     succeeded: bool
     next_retry_at: float | None  # server clock; null when this was the last attempt
+    # The endpoint's chaos in this attempt: a broken kind (never counts as the delivery, so `succeeded` is false
+    # whatever the receiver answered), "duplicate" (a valid resend after success), "reordered" or "delayed" (the
+    # proper attempt, sent late). Chaotic attempts carry the number of the proper attempt they go with.
+    chaos: list[ChaosMark] = Field(default_factory=list)
+    chaos_detail: str | None = None  # e.g. which header was left out

@@ -16,6 +16,8 @@ from mockserver.webhooks.event_types import EVENT_TYPES
 if TYPE_CHECKING:
     import openai
 
+    from mockserver.schemas.polling import PollingReport
+    from mockserver.schemas.receiver_check import ReceiverReport
     from mockserver.services import Services
     from mockserver.testing.receiver import Inbox
 
@@ -174,6 +176,7 @@ class Harness(ABC):
         secret: str | None = None,
         project: str | None = None,
         name: str = "mockserver test endpoint",
+        chaos: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL, configured as production
         configures an endpoint: `POST /v1/webhook_endpoints` in this harness's project (or `project`), for `events`
@@ -181,6 +184,8 @@ class Harness(ABC):
         (a mock-only step, as the real API always makes the secret); answers the control API's view of it.
 
         A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
+        `chaos` (mock-only, e.g. `{"duplicate": 1.0, "reorder": 0.5, "bad_signature": 0.2}`, the fields of
+        `mockserver.schemas.chaos.Chaos`) disturbs its deliveries deliberately, seeded by the server's seed.
         """
         if not isinstance(target, str):
             secret = secret or target.secret
@@ -195,10 +200,20 @@ class Harness(ABC):
                 f"/webhooks/endpoints/{created['id']}/rotate",
                 json={"secret": secret, "expire_previous_after": 0},
             )
+        if chaos is not None:
+            self._control("PATCH", f"/webhooks/endpoints/{created['id']}", json={"chaos": chaos})
         endpoint: dict[str, Any] = self._control("GET", f"/webhooks/endpoints/{created['id']}")
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
         return endpoint
+
+    def check_webhook_endpoint(self, endpoint_id: str, *, budget: float = 1.0) -> ReceiverReport:
+        """Run the receiver check against a configured endpoint (its URL, secret and event types); the report's
+        `assert_passed()` fails a test with its table."""
+        from mockserver.schemas.receiver_check import ReceiverReport
+
+        body = self._control("POST", f"/webhooks/endpoints/{endpoint_id}/check", json={"budget": budget})
+        return ReceiverReport.model_validate(body)
 
     def settle(self) -> None:
         """Wait until every webhook delivery due now (in flight, or due on the manual clock) has been attempted."""
@@ -217,6 +232,37 @@ class Harness(ABC):
         """What clients sent to the OpenAI surface, newest first (filters: method, path (glob), status)."""
         data: list[dict[str, Any]] = self._control("GET", "/requests", params=filters)["data"]
         return data
+
+    def polling_report(self, *, project: str | None = None) -> PollingReport:
+        """How the client polled each object it retrieved (count, intervals, backing off, polls after it ended),
+        from the request journal, in server time."""
+        from mockserver.schemas.polling import PollingReport
+
+        body = self._control("GET", "/reports/polling", params={"project": project} if project else None)
+        return PollingReport.model_validate(body)
+
+    def assert_polite_polling(
+        self,
+        *,
+        max_per_minute: int | None = None,
+        min_interval: float | None = None,
+        max_wasted_polls: int | None = 0,
+        require_backoff: bool = False,
+        project: str | None = None,
+    ) -> PollingReport:
+        """Fail the test when the client polled any object more than `max_per_minute` times in a minute of server
+        time, less than `min_interval` seconds apart, more than `max_wasted_polls` times after it had seen it end,
+        or (`require_backoff`) three times or more without its intervals growing. Returns the report."""
+        report = self.polling_report(project=project)
+        problems = report.problems(
+            max_per_minute=max_per_minute,
+            min_interval=min_interval,
+            max_wasted_polls=max_wasted_polls,
+            require_backoff=require_backoff,
+        )
+        if problems:
+            raise AssertionError("impolite polling:\n" + "\n".join(f"  - {problem}" for problem in problems))
+        return report
 
     def inject_fault(self, path: str, **rule: Any) -> dict[str, Any]:
         """Make matching requests fail: `status` (with `retry_after`), `delay`, `drop`; `method`, `times`, `rate`."""

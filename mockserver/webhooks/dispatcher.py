@@ -6,6 +6,8 @@
   endpoint. With the manual clock, `clock/advance` awaits every attempt that falls due (scheduler settlers).
 - `webhook-id` is the same for every attempt of one event to one endpoint (resends too); `webhook-timestamp` is the
   wall clock at each attempt, because receivers check it against their own clock.
+- An endpoint's chaos (`mockserver.webhooks.chaos`) adds broken attempts before the proper one, a duplicate after
+  it, or sends it late; none of that changes whether, or how often, the event is properly delivered.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mockserver import clock as clocks
 from mockserver.clock import Clock
 from mockserver.ids import IdFactory
 from mockserver.scheduler import Scheduler, Timer
+from mockserver.schemas.chaos import BrokenKind, ChaosMark
 from mockserver.schemas.webhooks import (
     DeliveryAttempt,
     ReceivedResponse,
@@ -35,6 +38,7 @@ from mockserver.schemas.webhooks import (
 )
 from mockserver.settings import Settings
 from mockserver.urls import redact_httpx_logs, redact_url
+from mockserver.webhooks.chaos import ChaosDice, ChaosPlan, broken_request
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
@@ -56,6 +60,7 @@ class Delivery:
     attempts: int = 0
     state: Literal["pending", "succeeded", "failed", "abandoned"] = "pending"
     timer: Timer | None = field(default=None, repr=False)
+    chaos: ChaosPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,11 @@ class _Exchange:
     attempted_at: float  # server clock
     sent_at: int  # wall clock: the signed webhook-timestamp
     headers: dict[str, str]
+    body: bytes
     response: httpx.Response | None
     error: str | None
     duration_ms: float
+    chaos_detail: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -111,6 +118,8 @@ class Dispatcher:
         self._wall_clock = wall_clock
         # Its own id sequence, so that how often receivers fail never shifts the ids of jobs and files.
         self._ids = IdFactory(None if settings.seed is None else settings.seed + 1)
+        self._chaos = ChaosDice(None if settings.seed is None else settings.seed + 2)
+        self._held: list[Delivery] = []  # reordered: sent once the endpoint's next event has been
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
         self._inflight: set[asyncio.Task[None]] = set()
@@ -141,7 +150,9 @@ class Dispatcher:
         if endpoints:
             event = logged.wire()
             for endpoint in endpoints:
-                self._start(self._new_delivery(event, endpoint.id))
+                delivery = self._new_delivery(event, endpoint.id)
+                delivery.chaos = self._chaos.plan(endpoint.chaos or self._settings.webhook_chaos)
+                self._start(delivery)
 
     def resend(self, event: RecordedEvent, endpoint_id: str | None = None) -> list[Delivery]:
         if endpoint_id is not None:
@@ -174,7 +185,31 @@ class Dispatcher:
         except RuntimeError:  # emitted while no loop runs (fixtures loaded at start-up): sent once one does
             self._backlog.append(delivery)
             return
-        self._spawn(self._attempt(delivery, self._generation))
+        plan = delivery.chaos
+        if plan is not None and plan.reorder:
+            self._held.append(delivery)
+            # On the real clock nothing may settle and no next event may come: a held delivery goes out by itself.
+            generation = self._generation
+            at = self._clock.now() + plan.hold
+            self._scheduler.schedule(at, lambda at: self._release_late(delivery, generation))
+        elif plan is not None and plan.delay > 0:
+            generation = self._generation
+            at = self._clock.now() + plan.delay
+            delivery.timer = self._scheduler.schedule(at, lambda at: self._attempt(delivery, generation))
+        else:
+            self._spawn(self._attempt(delivery, self._generation))
+
+    async def _release_late(self, delivery: Delivery, generation: int) -> None:
+        if delivery in self._held:
+            self._held.remove(delivery)
+            await self._attempt(delivery, generation)
+
+    def _release(self, endpoint_id: str | None = None) -> None:
+        """Send the reordered deliveries held for the endpoint (None: every endpoint)."""
+        released = [d for d in self._held if endpoint_id is None or d.endpoint_id == endpoint_id]
+        self._held = [d for d in self._held if d not in released]
+        for delivery in released:
+            self._spawn(self._attempt(delivery, self._generation))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
@@ -185,11 +220,24 @@ class Dispatcher:
         """Send what was emitted before a loop ran (at start-up, once the server's loop is there)."""
         backlog, self._backlog = self._backlog, []
         for delivery in backlog:
-            self._spawn(self._attempt(delivery, self._generation))
+            self._start(delivery)
+
+    def _marks(self, delivery: Delivery) -> list[ChaosMark]:
+        """How the chaos touched a proper first attempt."""
+        plan = delivery.chaos
+        if plan is None or delivery.attempts != 1:
+            return []
+        marks: list[ChaosMark] = []
+        if plan.reorder:
+            marks.append("reordered")
+        if plan.delay > 0:
+            marks.append("delayed")
+        return marks
 
     async def settle(self) -> None:
         """Wait until no attempt is in flight (the backlog, if any, is sent first)."""
         self.flush_backlog()
+        self._release()  # nothing is held back past a settle: a clock advance delivers everything due
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
@@ -219,19 +267,48 @@ class Dispatcher:
                 "webhook delivery %s abandoned: endpoint %s is gone or disabled", delivery.id, delivery.endpoint_id
             )
             return
+        plan = delivery.chaos
+        if plan is not None and delivery.attempts == 0:
+            for kind in plan.broken:
+                await self._chaotic(delivery, endpoint, generation, kind)
         delivery.attempts += 1
         exchange = await self._post(endpoint, delivery)
         if generation != self._generation:
             return  # the server was reset while this attempt was in flight: it belongs to a world that is gone
         next_retry_at = self._follow_up(delivery, endpoint, exchange, generation)
-        self._record(delivery, endpoint, exchange, next_retry_at)
+        self._record(delivery, endpoint, exchange, next_retry_at, chaos=self._marks(delivery))
+        if delivery.attempts == 1:
+            self._release(endpoint.id)  # what was held back now arrives after this event
+        if plan is not None and plan.duplicate and exchange.succeeded:
+            await self._chaotic(delivery, endpoint, generation, "duplicate")
 
-    async def _post(self, endpoint: WebhookEndpoint, delivery: Delivery) -> _Exchange:
-        """One signed POST of the delivery's body, within the concurrency limit; what came of it."""
+    async def _chaotic(
+        self, delivery: Delivery, endpoint: WebhookEndpoint, generation: int, kind: BrokenKind | Literal["duplicate"]
+    ) -> None:
+        """One extra attempt the chaos adds: never retried, and never what counts as the event's delivery."""
+        exchange = await self._post(endpoint, delivery, kind)
+        if generation != self._generation:
+            return
+        attempt = self._record(delivery, endpoint, exchange, None, chaos=[kind], number=max(delivery.attempts, 1))
+        if kind != "duplicate":
+            attempt.succeeded = False  # a broken attempt is never the delivery, even when the receiver took it
+
+    async def _post(
+        self, endpoint: WebhookEndpoint, delivery: Delivery, chaos: BrokenKind | Literal["duplicate"] | None = None
+    ) -> _Exchange:
+        """One signed POST of the delivery's body (broken as `chaos` says), within the concurrency limit; what
+        came of it."""
         attempted_at = self._clock.now()
         sent_at = int(self._wall_clock())
         secrets = self._endpoints.active_secrets(endpoint, attempted_at)
-        headers = signed_headers(secrets, delivery.webhook_id, sent_at, delivery.body)
+        body, note = delivery.body, None
+        if chaos is None or chaos == "duplicate":
+            headers = signed_headers(secrets, delivery.webhook_id, sent_at, body)
+        else:
+            headers, body, note = broken_request(
+                chaos, secrets=secrets, webhook_id=delivery.webhook_id, timestamp=sent_at, body=body,
+                rng=self._chaos.rng,
+            )  # fmt: skip
         client, limit = self._http()
         response: httpx.Response | None = None
         error: str | None = None
@@ -239,14 +316,14 @@ class Dispatcher:
         async with limit:
             try:
                 response = await client.post(
-                    endpoint.url, content=delivery.body, headers=headers, timeout=self._settings.webhook_timeout
+                    endpoint.url, content=body, headers=headers, timeout=self._settings.webhook_timeout
                 )
             except httpx.TimeoutException:
                 error = f"timed out after {self._settings.webhook_timeout:g} s"
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         duration_ms = round((clocks.elapsed() - started) * 1000, 3)
-        return _Exchange(attempted_at, sent_at, headers, response, error, duration_ms)
+        return _Exchange(attempted_at, sent_at, headers, body, response, error, duration_ms, note)
 
     def _follow_up(
         self, delivery: Delivery, endpoint: WebhookEndpoint, exchange: _Exchange, generation: int
@@ -275,7 +352,14 @@ class Dispatcher:
         return None
 
     def _record(
-        self, delivery: Delivery, endpoint: WebhookEndpoint, exchange: _Exchange, next_retry_at: float | None
+        self,
+        delivery: Delivery,
+        endpoint: WebhookEndpoint,
+        exchange: _Exchange,
+        next_retry_at: float | None,
+        *,
+        chaos: list[ChaosMark] | None = None,
+        number: int | None = None,
     ) -> DeliveryAttempt:
         """The attempt in the delivery log (and the server log)."""
         response = exchange.response
@@ -288,23 +372,25 @@ class Dispatcher:
             event_id=delivery.event.id,
             event_type=delivery.event.type,
             object_id=delivery.event.data.id,
-            attempt=delivery.attempts,
+            attempt=delivery.attempts if number is None else number,
             attempted_at=exchange.attempted_at,
             sent_at=exchange.sent_at,
             duration_ms=exchange.duration_ms,
-            request=SentRequest(headers=exchange.headers, body=delivery.body.decode()),
+            request=SentRequest(headers=exchange.headers, body=exchange.body.decode()),
             response=None
             if response is None
             else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
             error=exchange.error,
             succeeded=exchange.succeeded,
             next_retry_at=next_retry_at,
+            chaos=chaos or [],
+            chaos_detail=exchange.chaos_detail,
         )
         self.attempts.append(attempt)
         outcome = response.status_code if response is not None else exchange.error
         logger.info(
-            "webhook %s %s attempt %d to %s: %s", delivery.event.type, delivery.event.id, delivery.attempts,
-            redact_url(endpoint.url), outcome,
+            "webhook %s %s attempt %d to %s: %s%s", delivery.event.type, delivery.event.id, attempt.attempt,
+            redact_url(endpoint.url), outcome, f" (chaos: {', '.join(attempt.chaos)})" if attempt.chaos else "",
         )  # fmt: skip
         return attempt
 
@@ -328,6 +414,8 @@ class Dispatcher:
             task.cancel()
         self._inflight.clear()
         self._backlog.clear()
+        self._held.clear()
+        self._chaos.reseed()
         self._webhook_ids.clear()
         self.deliveries.clear()
         self.attempts.clear()

@@ -54,6 +54,7 @@ class Endpoints:
                 events=request.events,
                 project=request.project,
                 enabled=request.enabled,
+                chaos=request.chaos,
                 created_at=self._stamp(),
                 updated_at=self._stamp(),
             )
@@ -136,6 +137,8 @@ class Endpoints:
             endpoint.url = request.url
         if "events" in request.model_fields_set:
             endpoint.events = request.events
+        if "chaos" in request.model_fields_set:
+            endpoint.chaos = request.chaos
         if request.enabled is not None:
             endpoint.enabled = request.enabled
             endpoint.disabled_reason = None if request.enabled else "disabled through the control API"
