@@ -90,6 +90,11 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         help="signing secret for --webhook-url endpoints (default: generated and printed)",
     )
     parser.add_argument(
+        "--webhook-all-transitions",
+        action="store_true",
+        help="also send --webhook-url endpoints every state change as a mock-only `mock.transition` event",
+    )
+    parser.add_argument(
         "--webhook-timeout",
         type=float,
         default=10.0,
@@ -238,6 +243,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         phases=dict(args.phase),
         webhook_urls=tuple(args.webhook_url),
         webhook_secret=args.webhook_secret,
+        webhook_all_transitions=args.webhook_all_transitions,
         api_keys=tuple(args.api_key),
         project_per_key=args.project_per_key,
         fixtures=args.fixtures,

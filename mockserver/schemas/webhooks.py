@@ -60,6 +60,8 @@ class WebhookEndpoint(BaseModel):
     # "cli": --webhook-url, survives a reset. "control": /_mock/webhooks/endpoints. "openai": the real API's
     # /v1/webhook_endpoints, as production configures endpoints. Only "cli" ones survive a reset.
     source: Literal["cli", "control", "openai"] = "control"
+    # Mock-only: also send `mock.transition` for every state change of this endpoint's project's objects.
+    all_transitions: bool = False
     name: str | None = None
     created_at: int = 0  # server clock
     updated_at: int = 0  # the last change of configuration or secret
@@ -101,12 +103,14 @@ class CreateEndpoint(RequestBody):
     events: EventFilter = None
     project: str | None = None
     enabled: bool = True
+    all_transitions: bool = False
 
 
 class UpdateEndpoint(RequestBody):
     url: Url | None = None
     events: EventFilter = None
     enabled: bool | None = None
+    all_transitions: bool | None = None
 
 
 class RotateSecret(RequestBody):
@@ -140,7 +144,7 @@ class DeliveryAttempt(BaseModel):
     webhook_id: str
     event_id: str
     event_type: str
-    object_id: str
+    object_id: str | None  # None: an event about no object (`realtime.call.incoming`)
     attempt: int
     attempted_at: float  # server clock
     sent_at: int  # wall clock: the signed webhook-timestamp

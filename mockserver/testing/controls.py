@@ -166,11 +166,15 @@ class Harness(ABC):
         secret: str | None = None,
         project: str | None = None,
         name: str = "mockserver test endpoint",
+        all_transitions: bool = False,
     ) -> dict[str, Any]:
         """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL, configured as production
         configures an endpoint: `POST /v1/webhook_endpoints` in this harness's project (or `project`), for `events`
         (default: every type). The endpoint then signs with the receiver's secret, or `secret`, when there is one
         (a mock-only step, as the real API always makes the secret); answers the control API's view of it.
+
+        `all_transitions=True` also sends it every state change of the project's objects as the mock-only
+        `mock.transition` event (a mock-only setting, made through the control API).
 
         A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
         """
@@ -187,6 +191,8 @@ class Harness(ABC):
                 f"/webhooks/endpoints/{created['id']}/rotate",
                 json={"secret": secret, "expire_previous_after": 0},
             )
+        if all_transitions:
+            self._control("PATCH", f"/webhooks/endpoints/{created['id']}", json={"all_transitions": True})
         endpoint: dict[str, Any] = self._control("GET", f"/webhooks/endpoints/{created['id']}")
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))
