@@ -19,7 +19,7 @@ import uvicorn
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from mockserver import __version__
+from mockserver import __version__, trigger_command
 from mockserver.app import create_app
 from mockserver.connections import IdleClosingH11
 from mockserver.examples import example_path, examples_dir
@@ -199,6 +199,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
     path.add_argument("name", nargs="?", help="e.g. seed.json or training/valid.jsonl; none: the folder")
+    trigger_command.add_parser(sub)
     return parser, serve
 
 
@@ -389,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return listen(args)
     if args.command == "fixtures":
         return print_example_path(args.name)
+    if args.command == "trigger":
+        return trigger_command.run(args)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:
