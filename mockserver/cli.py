@@ -92,7 +92,8 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--webhook-all-transitions",
         action="store_true",
-        help="also send --webhook-url endpoints every state change as a mock-only `mock.transition` event",
+        help="also send --webhook-url endpoints every state change as a mock-only `mock.transition` event "
+        "(default: off, terminal states only)",
     )
     parser.add_argument(
         "--webhook-timeout",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mockserver.schemas.common import RequestBody, Wire
 from mockserver.schemas.control import ForceTransition
@@ -14,6 +14,7 @@ VideoSeconds = Literal["4", "8", "12"]
 VideoSize = Literal["720x1280", "1280x720", "1024x1792", "1792x1024"]
 # The SDK's `VideoModel` is an open string with these known values; the create request takes the two names.
 VideoModel = Literal["sora-2", "sora-2-pro"]
+Prompt = Annotated[str, Field(min_length=1, max_length=32000)]
 
 
 class VideoError(BaseModel):
@@ -45,7 +46,7 @@ class ImageReference(RequestBody):
 
 
 class CreateVideo(RequestBody):
-    prompt: str
+    prompt: Prompt
     model: VideoModel = "sora-2"
     seconds: VideoSeconds = "4"
     size: VideoSize = "720x1280"
@@ -54,7 +55,7 @@ class CreateVideo(RequestBody):
 
 
 class RemixVideo(RequestBody):
-    prompt: str
+    prompt: Prompt
 
 
 class VideoReference(RequestBody):
@@ -62,18 +63,19 @@ class VideoReference(RequestBody):
 
 
 class EditVideo(RequestBody):
-    prompt: str
+    prompt: Prompt
     video: VideoReference | None = None  # None: an upload, which the route read
 
 
 class ExtendVideo(RequestBody):
-    prompt: str
-    seconds: Literal["4", "8", "12", "16", "20"]
+    prompt: Prompt
+    # The spec's and the SDK's type; their description also names 16 and 20, which neither admits.
+    seconds: VideoSeconds
     video: VideoReference | None = None
 
 
 class CreateCharacter(RequestBody):
-    name: str
+    name: Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class VideoCharacter(BaseModel):
