@@ -202,6 +202,10 @@ async def test_remix_edit_and_extend_make_new_videos_from_a_completed_one(
     assert uploaded_edit.status == "queued"
     uploaded_extension = await resolve(sdk.videos.extend(prompt="z", seconds="8", video=("in.mp4", b"x")))
     assert uploaded_extension.seconds == "8"
+    failing = await resolve(sdk.videos.remix(source.id, prompt="y", extra_headers={"x-mock-scenario": "fail"}))
+    await advance(QUEUED + IN_PROGRESS)
+    assert (await resolve(sdk.videos.retrieve(failing.id))).status == "failed"
+    assert (await resolve(sdk.videos.retrieve(remix.id))).status == "completed"
     unknown = await http.post("/v1/videos/edits", json={"prompt": "z", "video": {"id": "video_nope"}})
     assert unknown.status_code == 404
     missing = await http.post("/v1/videos/extensions", json={"prompt": "z", "seconds": "4"})

@@ -121,13 +121,21 @@ class VideoLifecycle(Lifecycle[Video, _Video]):
         return video
 
     def derive(
-        self, project: str, source_id: str, prompt: str, *, param: str, seconds: str | None = None, remix: bool
+        self,
+        project: str,
+        source_id: str,
+        prompt: str,
+        *,
+        param: str,
+        seconds: str | None = None,
+        remix: bool,
+        scenario: str | None = None,
     ) -> Video:
         """A new video made from a completed one: a remix, an edit (same length) or an extension (longer)."""
         source = self.completed(project, source_id, param)
         return self._start(
             project,
-            self.scenario(None, None),
+            self.scenario(scenario, None),
             video_id=None,
             model=source.model,
             prompt=prompt,
@@ -136,11 +144,11 @@ class VideoLifecycle(Lifecycle[Video, _Video]):
             remixed_from=source.id if remix else None,
         )
 
-    def from_upload(self, project: str, prompt: str, seconds: str) -> Video:
+    def from_upload(self, project: str, prompt: str, seconds: str, *, scenario: str | None = None) -> Video:
         """An edit or extension of an uploaded video: nothing is read from it, the result has the default size."""
         return self._start(
             project,
-            self.scenario(None, None),
+            self.scenario(scenario, None),
             video_id=None,
             model="sora-2",
             prompt=prompt,

@@ -17,6 +17,11 @@ def videos(request: Request) -> VideoLifecycle:
     return services(request).lifecycle(VideoLifecycle)
 
 
+def _scenario(request: Request) -> str | None:
+    """The outcome a create asks for (remixes, edits and extensions are creates too)."""
+    return request.headers.get(SCENARIO_HEADER)
+
+
 def _missing(name: str) -> InvalidRequestError:
     return InvalidRequestError(f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter")
 
@@ -28,7 +33,7 @@ async def create_video(request: Request) -> Response:
             "Give 'input_reference' as an upload or as an object, not both.", param="input_reference"
         )
     lifecycle = videos(request)
-    return answer(lifecycle.create(project(request), body.fields, scenario=request.headers.get(SCENARIO_HEADER)))
+    return answer(lifecycle.create(project(request), body.fields, scenario=_scenario(request)))
 
 
 async def list_videos(request: Request) -> Response:
@@ -57,17 +62,23 @@ async def video_content(request: Request) -> Response:
 async def remix_video(request: Request) -> Response:
     body = await read_body(request, RemixVideo)
     source = request.path_params["video_id"]
-    return answer(videos(request).derive(project(request), source, body.prompt, param="video_id", remix=True))
+    derived = videos(request).derive(
+        project(request), source, body.prompt, param="video_id", remix=True, scenario=_scenario(request)
+    )
+    return answer(derived)
 
 
 async def edit_video(request: Request) -> Response:
     body = await read_form_or_json(request, EditVideo, files=("video",))
     lifecycle, fields = videos(request), body.fields
     if fields.video is not None:
-        return answer(lifecycle.derive(project(request), fields.video.id, fields.prompt, param="video.id", remix=False))
+        derived = lifecycle.derive(
+            project(request), fields.video.id, fields.prompt, param="video.id", remix=False, scenario=_scenario(request)
+        )
+        return answer(derived)
     if "video" not in body.uploads:
         raise _missing("video")
-    return answer(lifecycle.from_upload(project(request), fields.prompt, "4"))
+    return answer(lifecycle.from_upload(project(request), fields.prompt, "4", scenario=_scenario(request)))
 
 
 async def extend_video(request: Request) -> Response:
@@ -75,12 +86,18 @@ async def extend_video(request: Request) -> Response:
     lifecycle, fields = videos(request), body.fields
     if fields.video is not None:
         derived = lifecycle.derive(
-            project(request), fields.video.id, fields.prompt, param="video.id", seconds=fields.seconds, remix=False
+            project(request),
+            fields.video.id,
+            fields.prompt,
+            param="video.id",
+            seconds=fields.seconds,
+            remix=False,
+            scenario=_scenario(request),
         )
         return answer(derived)
     if "video" not in body.uploads:
         raise _missing("video")
-    return answer(lifecycle.from_upload(project(request), fields.prompt, fields.seconds))
+    return answer(lifecycle.from_upload(project(request), fields.prompt, fields.seconds, scenario=_scenario(request)))
 
 
 async def create_character(request: Request) -> Response:
