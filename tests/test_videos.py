@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from mockserver import Settings, create_app
 from mockserver.kinds import DEFAULT_PHASES
 from tests.conftest import Advance, resolve
 
@@ -227,3 +230,21 @@ async def test_videos_are_per_project(http: httpx.AsyncClient) -> None:
     made = (await http.post("/v1/videos", json={"prompt": "x"}, headers={"OpenAI-Project": "proj_a"})).json()
     other = await http.get(f"/v1/videos/{made['id']}", headers={"OpenAI-Project": "proj_b"})
     assert other.status_code == 404
+
+
+async def test_a_fixtures_file_seeds_videos_in_any_state(tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps({"videos": [
+        {"id": "video_seededdone", "prompt": "a", "seconds": "8", "status": "completed"},
+        {"id": "video_seededfail", "prompt": "b", "status": "failed", "error": {"code": "c", "message": "m"}},
+        {"id": "video_seededwait", "prompt": "c", "scenario": "stall"},
+    ]}))  # fmt: skip
+    app = create_app(Settings(clock="manual", fixtures=path))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        http.headers["Authorization"] = "Bearer sk-test"
+        listed = (await http.get("/v1/videos", params={"order": "asc"})).json()["data"]
+        assert [(v["id"], v["status"]) for v in listed] == [
+            ("video_seededdone", "completed"), ("video_seededfail", "failed"), ("video_seededwait", "queued")
+        ]  # fmt: skip
+        assert listed[0]["seconds"] == "8" and listed[1]["error"] == {"code": "c", "message": "m"}
+        assert (await http.get("/v1/videos/video_seededdone/content")).headers["content-type"] == "video/mp4"
