@@ -17,6 +17,7 @@ from mockserver.kinds import KINDS
 from mockserver.services import Services
 from mockserver.testing.receiver import InProcessReceiver, object_id
 from mockserver.webhooks.event_types import EVENT_TYPES
+from tests.conftest import resolve
 from tests.verification import verify_both
 from tests.webhooks.conftest import HOOK_URL, SECRET, Receiver
 
@@ -147,3 +148,15 @@ def test_the_receiver_helpers_handle_types_without_an_sdk_class() -> None:
     assert len(inbox.received("mock.transition", object_id="video_1")) == 1
     assert object_id(inbox.received("realtime.call.incoming")[0]) is None
     assert "realtime.call.incoming (no object)" in inbox.summary()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK marks the Sora API deprecated
+@pytest.mark.parametrize(("scenario", "event_type"), [("succeed", "video.completed"), ("fail", "video.failed")])
+async def test_a_videos_outcome_is_announced_once(
+    scenario: str, event_type: str, sdk: Any, receiver: Receiver, advance: Any
+) -> None:
+    video = await resolve(sdk.videos.create(prompt="x", extra_headers={"x-mock-scenario": scenario}))
+    await advance(3600)
+    events = [verify_both(request, SECRET) for request in receiver.requests]
+    assert [(e.type, object_id(e)) for e in events] == [(event_type, video.id)]
+    assert json.loads(receiver.requests[0].content)["data"] == {"id": video.id}
