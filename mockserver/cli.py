@@ -21,7 +21,7 @@ import uvicorn
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from mockserver import __version__, check_cli
+from mockserver import __version__, check_cli, trigger_command
 from mockserver.app import create_app
 from mockserver.examples import example_path, examples_dir
 from mockserver.fixtures import FixturesError, json_schema as fixtures_schema
@@ -111,6 +111,12 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         "--webhook-secret",
         metavar="whsec_…",
         help="signing secret for --webhook-url endpoints (default: generated and printed)",
+    )
+    parser.add_argument(
+        "--webhook-all-transitions",
+        action="store_true",
+        help="also send --webhook-url endpoints every state change as a mock-only `mock.transition` event "
+        "(default: off, terminal states only)",
     )
     parser.add_argument(
         "--webhook-timeout",
@@ -241,6 +247,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     path = fixtures_sub.add_parser("path", help="print where an example file (or the examples folder) is")
     path.add_argument("name", nargs="?", help="e.g. seed.json or training/valid.jsonl; none: the folder")
     fixtures_sub.add_parser("schema", help="print the JSON Schema of a fixtures file")
+    trigger_command.add_parser(sub)
     return parser, serve
 
 
@@ -285,6 +292,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         phases=dict(args.phase),
         webhook_urls=tuple(args.webhook_url),
         webhook_secret=args.webhook_secret,
+        webhook_all_transitions=args.webhook_all_transitions,
         api_keys=tuple(args.api_key),
         project_per_key=args.project_per_key,
         fixtures=args.fixtures,
@@ -440,6 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_example_path(args.name)
     if args.command == "check-receiver":
         return check_cli.run(args)
+    if args.command == "trigger":
+        return trigger_command.run(args)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:

@@ -27,6 +27,7 @@ from mockserver.store import Store
 from mockserver.webhooks.dispatcher import Dispatcher
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import EventLog
+from mockserver.webhooks.transitions import TransitionEvents
 
 L = TypeVar("L", bound=Lifecycle[Any, Any])
 
@@ -68,6 +69,7 @@ def _webhooks(
         **({"wall_clock": wall_clock} if wall_clock is not None else {}),
     )
     events.listeners.append(dispatcher.on_event)
+    runtime.listeners.append(TransitionEvents(events, endpoints).on_transition)
     return events, endpoints, dispatcher
 
 

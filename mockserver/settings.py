@@ -45,6 +45,8 @@ class Settings(BaseModel):
     phases: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PHASES))
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str | None = None
+    # `--webhook-all-transitions`: the --webhook-url endpoints also get the mock-only `mock.transition` events.
+    webhook_all_transitions: bool = False
     # `KEY` or `KEY=PROJECT[,PROJECT…]` (a key bound to those projects); none: any non-empty key is accepted.
     api_keys: tuple[str, ...] = ()
     # Each key without an `OpenAI-Project` header is a project of its own, instead of all sharing the default one.

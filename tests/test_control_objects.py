@@ -11,6 +11,7 @@ import openai
 from mockserver.kinds import KINDS
 from mockserver.lifecycles.runtime import Transition
 from mockserver.lifecycles.timelines import KEPT_PER_OBJECT, Timelines
+from mockserver.services import Services
 from tests.conftest import BASE_URL, Advance
 from tests.test_batches import batch_file, line
 from tests.test_evals import CONFIG, CRITERIA, JSONL
@@ -19,7 +20,7 @@ Upload = Callable[..., Awaitable[str]]
 
 
 async def test_objects_lists_every_kind_in_every_project_with_its_timeline(
-    http: httpx.AsyncClient, client: openai.AsyncOpenAI, upload: Upload, advance: Advance
+    http: httpx.AsyncClient, client: openai.AsyncOpenAI, upload: Upload, advance: Advance, services: Services
 ) -> None:
     job = await client.fine_tuning.jobs.create(
         model="gpt-4o-mini", training_file=await upload(), metadata={"note": "<b>mine</b>"}
@@ -36,6 +37,8 @@ async def test_objects_lists_every_kind_in_every_project_with_its_timeline(
         data_source=JSONL,
     )
     own_run = await client.evals.runs.create(evaluation.id, data_source=JSONL)
+    for kind in KINDS[3:]:  # a kind registered since these three: one object of it, made as `trigger` makes one
+        services.lifecycles[kind.name].create_for_trigger("proj_default")
     await advance(3)
 
     listed = (await http.get("/_mock/objects")).json()

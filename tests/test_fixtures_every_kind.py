@@ -46,6 +46,7 @@ EVERY_KIND: dict[str, Any] = {
         {"id": "evalrun_chosen00000000000000000000001", "status": "canceled",
          "eval_id": "eval_chosen0000000000000000000000001", "data_source": JSONL},
     ],
+    "videos": [{"id": "video_chosen000000000000000000000001", "status": "completed", "prompt": "A lake at dawn"}],
 }  # fmt: skip
 
 
@@ -78,6 +79,8 @@ async def test_each_seeded_object_answers_by_its_chosen_id(every_kind: Starlette
         evaluation = await lenient.evals.retrieve("eval_chosen0000000000000000000000001")
         run = await lenient.evals.runs.retrieve("evalrun_chosen00000000000000000000001", eval_id=evaluation.id)
         assert run.status == "canceled"
+        video = (await http.get("/v1/videos/video_chosen000000000000000000000001")).json()
+        assert (video["status"], video["progress"]) == ("completed", 100)
         listed = (await http.get("/v1/webhook_endpoints")).json()["data"]
         assert [endpoint["id"] for endpoint in listed] == ["we_chosen000000000000000001"]
     assert every_kind.state.services.endpoints.get("we_chosen000000000000000001").secret == "whsec_" + "QUJD" * 8

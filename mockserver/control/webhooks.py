@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from mockserver.auth import DEFAULT_PROJECT
 from mockserver.errors import NotFoundError
 from mockserver.http import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 from mockserver.schemas.control import Health
+from mockserver.schemas.trigger import TriggerEvent
 from mockserver.schemas.webhooks import (
     CreateEndpoint,
     DeliveryAttempt,
@@ -21,6 +23,7 @@ from mockserver.schemas.webhooks import (
     UpdateEndpoint,
     WebhookEndpoint,
 )
+from mockserver.webhooks.trigger import trigger
 
 
 def _list(items: list[WebhookEndpoint] | list[RecordedEvent] | list[DeliveryAttempt]) -> Response:
@@ -91,6 +94,12 @@ async def resend_event(request: Request) -> Response:
     return answer(ListResponse[dict[str, str]](data=data, has_more=False))
 
 
+async def trigger_event(request: Request) -> Response:
+    """`mockserver trigger TYPE`: one event of that type now, through a real object where a kind makes one."""
+    body = await read_json(request, TriggerEvent)
+    return answer(trigger(services(request), body.type, body.project or DEFAULT_PROJECT))
+
+
 async def settle(request: Request) -> Response:
     """Every delivery due now (in flight, or due on the manual clock) has been attempted when this answers."""
     await services(request).scheduler.settle_due()
@@ -108,4 +117,5 @@ routes: list[BaseRoute] = [
     Route("/webhooks/events/{event_id}/resend", resend_event, methods=["POST"]),
     Route("/webhooks/deliveries", list_deliveries, methods=["GET"]),
     Route("/webhooks/settle", settle, methods=["POST"]),
+    Route("/webhooks/trigger", trigger_event, methods=["POST"]),
 ]

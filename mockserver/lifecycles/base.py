@@ -139,6 +139,10 @@ class Lifecycle(ABC, Generic[T, E]):
         the entry chose. A kind whose lifecycle implements this can be seeded."""
         raise NotImplementedError(f"{self.kind.noun}s cannot be seeded")
 
+    def create_for_trigger(self, project: str) -> T:
+        """A new object made as a typical create request would (`mockserver trigger`), whatever it needs included."""
+        raise NotImplementedError(f"{self.kind.noun}s cannot be triggered")
+
     def force_at(self, path_params: Mapping[str, str], body: ForceTransition) -> T:
         """The control route's forced transition; a kind whose route names a parent too (an eval's run) checks it."""
         return self.force(path_params["id"], body.status, **body.details())

@@ -61,6 +61,8 @@ class WebhookEndpoint(BaseModel):
     # "cli": --webhook-url, survives a reset. "control": /_mock/webhooks/endpoints. "openai": the real API's
     # /v1/webhook_endpoints, as production configures endpoints. Only "cli" ones survive a reset.
     source: Literal["cli", "control", "openai"] = "control"
+    # Mock-only: also send `mock.transition` for every state change of this endpoint's project's objects.
+    all_transitions: bool = False
     name: str | None = None
     created_at: int = 0  # server clock
     updated_at: int = 0  # the last change of configuration or secret
@@ -104,6 +106,7 @@ class CreateEndpoint(RequestBody):
     project: str | None = None
     enabled: bool = True
     chaos: Chaos | None = None
+    all_transitions: bool = False
 
 
 class UpdateEndpoint(RequestBody):
@@ -111,6 +114,7 @@ class UpdateEndpoint(RequestBody):
     events: EventFilter = None
     enabled: bool | None = None
     chaos: Chaos | None = None  # null: no more chaos
+    all_transitions: bool | None = None
 
 
 class RotateSecret(RequestBody):
@@ -144,7 +148,7 @@ class DeliveryAttempt(BaseModel):
     webhook_id: str
     event_id: str
     event_type: str
-    object_id: str
+    object_id: str | None  # None: an event about no object (`realtime.call.incoming`)
     attempt: int
     attempted_at: float  # server clock
     sent_at: int  # wall clock: the signed webhook-timestamp

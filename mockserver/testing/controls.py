@@ -177,11 +177,15 @@ class Harness(ABC):
         project: str | None = None,
         name: str = "mockserver test endpoint",
         chaos: dict[str, Any] | None = None,
+        all_transitions: bool = False,
     ) -> dict[str, Any]:
         """Send webhooks to a receiver (its `url` and `secret` are used) or to a URL, configured as production
         configures an endpoint: `POST /v1/webhook_endpoints` in this harness's project (or `project`), for `events`
         (default: every type). The endpoint then signs with the receiver's secret, or `secret`, when there is one
         (a mock-only step, as the real API always makes the secret); answers the control API's view of it.
+
+        `all_transitions=True` also sends it every state change of the project's objects as the mock-only
+        `mock.transition` event (a mock-only setting, made through the control API).
 
         A receiver's `assert_received()` / `assert_nothing_received()` then settle this mock's due deliveries first.
         `chaos` (mock-only, e.g. `{"duplicate": 1.0, "reorder": 0.5, "bad_signature": 0.2}`, the fields of
@@ -200,8 +204,11 @@ class Harness(ABC):
                 f"/webhooks/endpoints/{created['id']}/rotate",
                 json={"secret": secret, "expire_previous_after": 0},
             )
-        if chaos is not None:
-            self._control("PATCH", f"/webhooks/endpoints/{created['id']}", json={"chaos": chaos})
+        mock_only: dict[str, Any] = {"chaos": chaos} if chaos is not None else {}
+        if all_transitions:
+            mock_only["all_transitions"] = True
+        if mock_only:  # the control API sets them on the endpoint the real API made
+            self._control("PATCH", f"/webhooks/endpoints/{created['id']}", json=mock_only)
         endpoint: dict[str, Any] = self._control("GET", f"/webhooks/endpoints/{created['id']}")
         if not isinstance(target, str):
             target.registered(Registration(endpoint["id"], None if events is None else tuple(events), self.settle))

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mockserver import clock as clocks
-from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
+from mockserver.webhooks.event_types import EVENT_TYPES, TRANSITION_EVENT, unknown_event_type_message
 from mockserver.webhooks.signing import generate_secret
 
 
@@ -35,15 +35,31 @@ class Delivery:
         return self.event is not None
 
 
+def object_id(event: Any) -> str | None:
+    """The id of what an unwrapped event is about, None for an event about no object (`realtime.call.incoming`).
+
+    For a type without an SDK event class (`video.completed`, `video.failed`, the mock's `mock.transition`),
+    `unwrap()` answers an instance of another type's class (`AgentEnvironmentExpiredWebhookEvent` in openai 3.x,
+    `BatchCancelledWebhookEvent` in 2.x) built without validation, with the real `type`, `id` and `data.id`: read
+    `event.type`, never `isinstance`, to tell such events apart."""
+    value = getattr(event.data, "id", None)
+    return value if isinstance(value, str) else None
+
+
+_about = object_id  # `received()` has a parameter of that name
+
+
 def _describe(delivery: Delivery) -> str:
     if delivery.event is None:
         return f"  - unverified ({delivery.error}) answered {delivery.status}"
-    return f"  - {delivery.event.type} {delivery.event.data.id} ({delivery.event.id}) answered {delivery.status}"
+    about = object_id(delivery.event) or "(no object)"
+    return f"  - {delivery.event.type} {about} ({delivery.event.id}) answered {delivery.status}"
 
 
 def check_event_type(event_type: str) -> str:
-    """Refuse a type no endpoint can subscribe to (a typo would otherwise wait or fail as "nothing arrived")."""
-    if event_type in EVENT_TYPES:
+    """Refuse a type no endpoint can subscribe to (a typo would otherwise wait or fail as "nothing arrived"); the
+    mock-only `mock.transition` is known too."""
+    if event_type in EVENT_TYPES or event_type == TRANSITION_EVENT:
         return event_type
     raise ValueError(unknown_event_type_message(event_type))
 
@@ -117,12 +133,13 @@ class Inbox:
         return [d.event for d in self.deliveries if d.event is not None]
 
     def received(self, event_type: str | None = None, *, object_id: str | None = None) -> list[Any]:
+        wanted = object_id
         if event_type is not None:
             check_event_type(event_type)
         return [
             event
             for event in self.events
-            if (event_type is None or event.type == event_type) and (object_id is None or event.data.id == object_id)
+            if (event_type is None or event.type == event_type) and (wanted is None or _about(event) == wanted)
         ]
 
     def wait_for(self, event_type: str, *, object_id: str | None = None, timeout: float = 5.0) -> Any:

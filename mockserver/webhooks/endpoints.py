@@ -13,6 +13,7 @@ from mockserver.ids import IdFactory
 from mockserver.schemas.webhook_endpoints import CreateWebhookEndpoint, UpdateWebhookEndpoint
 from mockserver.schemas.webhooks import CreateEndpoint, PreviousSecret, UpdateEndpoint, WebhookEndpoint
 from mockserver.settings import Settings
+from mockserver.webhooks.event_types import TRANSITION_EVENT
 from mockserver.webhooks.signing import generate_secret
 
 # `rotate_secret(keep_old_secret_active_for_24_hours=True)`: how long the old secret keeps signing (server clock).
@@ -28,6 +29,7 @@ class Endpoints:
         self.cli_secret = settings.webhook_secret or generate_secret(rng)
         self.cli_secret_generated = settings.webhook_secret is None and bool(settings.webhook_urls)
         self._cli_urls = settings.webhook_urls
+        self._cli_all_transitions = settings.webhook_all_transitions
         self._items: dict[str, WebhookEndpoint] = {}
         self.reset()
 
@@ -37,7 +39,7 @@ class Endpoints:
         for index, url in enumerate(self._cli_urls, start=1):
             endpoint = WebhookEndpoint(
                 id=f"we_cli_{index}", url=url, secret=self.cli_secret, events=None, project=None, source="cli",
-                created_at=self._stamp(), updated_at=self._stamp(),
+                all_transitions=self._cli_all_transitions, created_at=self._stamp(), updated_at=self._stamp(),
             )  # fmt: skip
             self._items[endpoint.id] = endpoint
 
@@ -55,6 +57,7 @@ class Endpoints:
                 project=request.project,
                 enabled=request.enabled,
                 chaos=request.chaos,
+                all_transitions=request.all_transitions,
                 created_at=self._stamp(),
                 updated_at=self._stamp(),
             )
@@ -139,6 +142,8 @@ class Endpoints:
             endpoint.events = request.events
         if "chaos" in request.model_fields_set:
             endpoint.chaos = request.chaos
+        if request.all_transitions is not None:
+            endpoint.all_transitions = request.all_transitions
         if request.enabled is not None:
             endpoint.enabled = request.enabled
             endpoint.disabled_reason = None if request.enabled else "disabled through the control API"
@@ -169,14 +174,23 @@ class Endpoints:
             endpoint.disabled_reason = reason
 
     def matching(self, event_type: str, project: str) -> list[WebhookEndpoint]:
-        """The enabled endpoints that take this type of event from this project."""
+        """The enabled endpoints that take this type of event from this project (`mock.transition`: those that
+        asked for it, whatever their event types)."""
+        transition = event_type == TRANSITION_EVENT
         return [
             endpoint
             for endpoint in self._items.values()
             if endpoint.enabled
-            and (endpoint.events is None or event_type in endpoint.events)
+            and (endpoint.all_transitions if transition else endpoint.events is None or event_type in endpoint.events)
             and (endpoint.project is None or endpoint.project == project)
         ]
+
+    def want_transitions(self, project: str) -> bool:
+        """Whether any endpoint takes `mock.transition` events of this project (else none is made)."""
+        return any(
+            endpoint.all_transitions and endpoint.enabled and endpoint.project in (None, project)
+            for endpoint in self._items.values()
+        )
 
     @staticmethod
     def active_secrets(endpoint: WebhookEndpoint, now: float) -> list[str]:

@@ -37,6 +37,11 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
+# The mock's own event type, sent only to endpoints that asked for every state change (`all_transitions`): no real
+# endpoint can subscribe to it, and the SDK has no class for it.
+TRANSITION_EVENT = "mock.transition"
+
+
 def unknown_event_type_message(event_type: str) -> str:
     """What a refused type is told, with the closest known type when there is one (a typo like `canceled`)."""
     close = difflib.get_close_matches(event_type, EVENT_TYPES, n=1)

@@ -1,10 +1,11 @@
 """The record of every event this server emitted: one per transition that a kind announces (`Kind.events`;
-intermediate states announce nothing, as on the real API)."""
+intermediate states announce nothing, as on the real API), and those emitted with their own `data`: stand-ins made
+by `mockserver trigger` for types without a lifecycle, and the mock-only `mock.transition`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from mockserver.ids import IdFactory
 from mockserver.kinds import ANNOUNCED
@@ -19,15 +20,17 @@ class LoggedEvent(NamedTuple):
     id: str
     type: str
     created_at: int
-    object_id: str
+    object_id: str | None
     project: str
+    # The whole `data` when it is more than `{"id": object_id}` (a stand-in's fields, a transition's).
+    data: Mapping[str, Any] | None = None
 
     def wire(self) -> RecordedEvent:
         return RecordedEvent(
             id=self.id,
             type=self.type,
             created_at=self.created_at,
-            data=EventData(id=self.object_id),
+            data=EventData(id=self.object_id) if self.data is None else EventData(**self.data),
             project=self.project,
         )
 
@@ -47,7 +50,18 @@ class EventLog:
         event_type = ANNOUNCED.get((transition.object, transition.target))
         if event_type is None:
             return
-        event = LoggedEvent(self._ids.event(), event_type, int(transition.at), transition.id, transition.project)
+        self._log(LoggedEvent(self._ids.event(), event_type, int(transition.at), transition.id, transition.project))
+
+    def emit(self, event_type: str, project: str, at: float, data: Mapping[str, Any]) -> LoggedEvent:
+        """An event with its own `data`, logged and sent like the rest."""
+        object_id = data.get("id")
+        event = LoggedEvent(
+            self._ids.event(), event_type, int(at), object_id if isinstance(object_id, str) else None, project, data
+        )
+        self._log(event)
+        return event
+
+    def _log(self, event: LoggedEvent) -> None:
         self._events[event.id] = event
         for listener in self.listeners:
             listener(event)

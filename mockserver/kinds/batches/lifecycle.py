@@ -8,6 +8,7 @@ unrun requests are in the error file as `batch_expired`.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,25 @@ class BatchLifecycle(Lifecycle[Batch, _Batch]):
 
     def seed(self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None) -> Batch:
         return self.create(project, CreateBatch.model_validate(fields), scenario=scenario, batch_id=object_id)
+
+    def create_for_trigger(self, project: str) -> Batch:
+        """A batch of one chat completion request, on a new input file."""
+        line = {
+            "custom_id": "trigger-1",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]},
+        }
+        file = self._files.create(
+            project,
+            filename="trigger.jsonl",
+            purpose="batch",
+            content=json.dumps(line).encode() + b"\n",
+            at=self._rt.now(),
+        )
+        return self.create(
+            project, CreateBatch(input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h")
+        )
 
     def cancel(self, project: str, batch_id: str) -> Batch:
         return self.act(project, batch_id, "cancel")

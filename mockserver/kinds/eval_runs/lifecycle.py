@@ -63,6 +63,23 @@ def _schema(config: Any) -> dict[str, Any]:
     }
 
 
+# What `create_for_trigger` makes: a typical small eval and run, as the SDK would send them.
+_TRIGGER_EVAL: dict[str, Any] = {
+    "name": "triggered eval",
+    "data_source_config": {
+        "type": "custom",
+        "item_schema": {"type": "object", "properties": {"question": {"type": "string"}, "answer": {"type": "string"}}},
+        "include_sample_schema": True,
+    },
+    "testing_criteria": [
+        {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.answer}}",
+         "operation": "eq"},
+    ],
+}  # fmt: skip
+_ROWS = [{"item": {"question": f"q{i}", "answer": f"a{i}"}} for i in range(3)]
+_TRIGGER_RUN: dict[str, Any] = {"data_source": {"type": "jsonl", "source": {"type": "file_content", "content": _ROWS}}}
+
+
 @dataclass(kw_only=True)
 class _Run(Entry[EvalRun]):
     rows: list[Row]
@@ -195,6 +212,11 @@ class EvalRunLifecycle(Lifecycle[EvalRun, _Run]):
             raise InvalidRequestError("A seeded eval run needs the 'eval_id' of its eval.", param="eval_id")
         request = CreateEvalRun.model_validate(fields)
         return self.create(project, eval_id, request, scenario=scenario, run_id=object_id)
+
+    def create_for_trigger(self, project: str) -> EvalRun:
+        """A new eval (one exact-match criterion) and a run of it over three inline rows."""
+        evaluation = self.create_eval(project, CreateEval.model_validate(_TRIGGER_EVAL))
+        return self.create(project, evaluation.id, CreateEvalRun.model_validate(_TRIGGER_RUN))
 
     def get_run(self, project: str, eval_id: str, run_id: str) -> EvalRun:
         self.get_eval(project, eval_id)

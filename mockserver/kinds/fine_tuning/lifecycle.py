@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
+from mockserver.examples import example_path
 from mockserver.files import Files
 from mockserver.kinds.fine_tuning.permissions import CheckpointPermissions
 from mockserver.kinds.fine_tuning.schemas import (
@@ -171,6 +172,17 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         self, project: str, fields: dict[str, Any], *, object_id: str | None, scenario: str | None
     ) -> FineTuningJob:
         return self.create(project, CreateFineTuningJob.model_validate(fields), scenario=scenario, job_id=object_id)
+
+    def create_for_trigger(self, project: str) -> FineTuningJob:
+        """A job on a new upload of the packaged example training file."""
+        file = self._files.create(
+            project,
+            filename="valid.jsonl",
+            purpose="fine-tune",
+            content=example_path("training/valid.jsonl").read_bytes(),
+            at=self._rt.now(),
+        )
+        return self.create(project, CreateFineTuningJob(model="gpt-4o-mini", training_file=file.id))
 
     def cancel(self, project: str, job_id: str) -> FineTuningJob:
         return self.act(project, job_id, "cancel")
