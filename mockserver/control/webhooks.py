@@ -24,6 +24,8 @@ from mockserver.schemas.webhooks import (
     WebhookEndpoint,
 )
 from mockserver.webhooks.trigger import trigger
+from mockserver.schemas.webhook_endpoints import WebhookEventTypeList
+from mockserver.webhooks.event_types import EVENT_TYPES
 
 
 def _list(items: list[WebhookEndpoint] | list[RecordedEvent] | list[DeliveryAttempt]) -> Response:
@@ -100,6 +102,11 @@ async def trigger_event(request: Request) -> Response:
     return answer(trigger(services(request), body.type, body.project or DEFAULT_PROJECT))
 
 
+async def event_types(request: Request) -> Response:
+    """The types `trigger` takes: every type an endpoint can subscribe to (what the inspector offers)."""
+    return answer(WebhookEventTypeList(data=list(EVENT_TYPES)))
+
+
 async def settle(request: Request) -> Response:
     """Every delivery due now (in flight, or due on the manual clock) has been attempted when this answers."""
     await services(request).scheduler.settle_due()
@@ -118,4 +125,5 @@ routes: list[BaseRoute] = [
     Route("/webhooks/deliveries", list_deliveries, methods=["GET"]),
     Route("/webhooks/settle", settle, methods=["POST"]),
     Route("/webhooks/trigger", trigger_event, methods=["POST"]),
+    Route("/webhooks/event_types", event_types, methods=["GET"]),
 ]

@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mockserver import MockServer
 from mockserver.kinds import DEFAULT_PHASES
+from mockserver.webhooks.event_types import EVENT_TYPES
 from tests.e2e.browser import chromium
 from tests.e2e.receiver import LoopbackReceiver
 
@@ -125,6 +126,18 @@ def test_a_delivery_shows_its_body_and_an_event_can_be_resent(browser: Chrome, s
             save_screenshot(browser, Path(SCREENSHOT))
     finally:
         receiver.close()
+
+
+def test_an_event_type_can_be_triggered_from_the_page(browser: Chrome, seeded: MockServer) -> None:
+    open_page(browser, seeded)
+    until(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#trigger-type option")) == len(EVENT_TYPES))
+    Select(browser.find_element(By.ID, "trigger-type")).select_by_value("batch.expired")
+    browser.find_element(By.ID, "trigger-button").click()
+    until(browser, lambda d: "trigger batch.expired: done" in d.find_element(By.ID, "action-result").text)
+    until(browser, lambda d: "batch.expired" in d.find_element(By.ID, "events").text)
+    (event,) = httpx.get(f"{seeded.url}/_mock/webhooks/events", params={"event_type": "batch.expired"}).json()["data"]
+    batch = httpx.get(f"{seeded.base_url}/batches/{event['data']['id']}", headers={"Authorization": "Bearer sk-x"})
+    assert batch.json()["status"] == "expired"  # a real batch, driven to the state that announces the type
 
 
 def test_script_in_metadata_is_shown_as_text_and_never_runs(browser: Chrome, seeded: MockServer) -> None:

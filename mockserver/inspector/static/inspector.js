@@ -108,8 +108,13 @@ async function act(label, method, path, body) {
   await refresh();
 }
 
-// TRIGGER: sending an event of a chosen type (`mockserver trigger`) belongs with these actions, as one call to its
-// control route, once that route exists (it is being built separately); the page has no stand-in for it meanwhile.
+// `mockserver trigger` from the page: the types come from the control API once, the event from one call.
+async function loadEventTypes() {
+  const select = document.getElementById("trigger-type");
+  if (select.options.length) return;
+  const types = JSON.parse(await call("GET", "/webhooks/event_types")).data;
+  select.replaceChildren(...types.map((type) => h("option", { value: type }, type)));
+}
 
 // -- sections ---------------------------------------------------------------------------------------------------------
 
@@ -272,6 +277,7 @@ async function refresh(force) {
     const texts = await Promise.all(SECTIONS.map(([, path]) => call("GET", path())));
     delay = Math.max(POLL_MS, (performance.now() - started) * BACKOFF);
     showMain();
+    await loadEventTypes();
     SECTIONS.forEach(([name, path, render, isList], index) => {
       const key = path() + texts[index];
       if (!force && seen[name] === key) return;
@@ -325,6 +331,11 @@ document.addEventListener("DOMContentLoaded", () => {
     act(`advance ${seconds} s`, "POST", "/clock/advance", { seconds });
   });
   document.getElementById("reset").addEventListener("click", () => act("reset", "POST", "/reset"));
+  document.getElementById("trigger").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const type = document.getElementById("trigger-type").value;
+    act(`trigger ${type}`, "POST", "/webhooks/trigger", { type });
+  });
   document.getElementById("objects-filter").addEventListener("input", () => { delete seen.objects; refresh(); });
   document.getElementById("requests-filters").addEventListener("input", () => refresh());
   document.getElementById("requests-filters").addEventListener("submit", (event) => event.preventDefault());
