@@ -14,6 +14,7 @@ from mockserver.http import answer, read_json, services
 from mockserver.schemas.common import DeletedResponse, ListResponse
 from mockserver.schemas.control import Health
 from mockserver.schemas.trigger import TriggerEvent
+from mockserver.schemas.webhook_endpoints import WebhookEventTypeList
 from mockserver.schemas.webhooks import (
     CreateEndpoint,
     DeliveryAttempt,
@@ -23,9 +24,8 @@ from mockserver.schemas.webhooks import (
     UpdateEndpoint,
     WebhookEndpoint,
 )
-from mockserver.webhooks.trigger import trigger
-from mockserver.schemas.webhook_endpoints import WebhookEventTypeList
 from mockserver.webhooks.event_types import EVENT_TYPES
+from mockserver.webhooks.trigger import trigger
 
 
 def _list(items: list[WebhookEndpoint] | list[RecordedEvent] | list[DeliveryAttempt]) -> Response:

@@ -51,7 +51,10 @@ _KEPT_RESPONSE_CHARS = 2048
 
 
 @dataclass
-class Delivery:
+class EventDelivery:
+    """One event on its way to one endpoint: its attempts so far and where it stands (not to be confused with a
+    receiver's record of what it got, `mockserver.testing.receiver.Delivery`)."""
+
     id: str
     event: RecordedEvent
     endpoint_id: str
@@ -119,15 +122,15 @@ class Dispatcher:
         # Its own id sequence, so that how often receivers fail never shifts the ids of jobs and files.
         self._ids = IdFactory(None if settings.seed is None else settings.seed + 1)
         self._chaos = ChaosDice(None if settings.seed is None else settings.seed + 2)
-        self._held: list[Delivery] = []  # reordered: sent once the endpoint's next event has been
+        self._held: list[EventDelivery] = []  # reordered: sent once the endpoint's next event has been
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
         self._inflight: set[asyncio.Task[None]] = set()
-        self._backlog: list[Delivery] = []
+        self._backlog: list[EventDelivery] = []
         self._webhook_ids: dict[tuple[str, str], str] = {}
         self._generation = 0
         self._muted = False
-        self.deliveries: dict[str, Delivery] = {}
+        self.deliveries: dict[str, EventDelivery] = {}
         self.attempts: list[DeliveryAttempt] = []
         scheduler.add_settler(self.settle)
 
@@ -154,7 +157,7 @@ class Dispatcher:
                 delivery.chaos = self._chaos.plan(endpoint.chaos or self._settings.webhook_chaos)
                 self._start(delivery)
 
-    def resend(self, event: RecordedEvent, endpoint_id: str | None = None) -> list[Delivery]:
+    def resend(self, event: RecordedEvent, endpoint_id: str | None = None) -> list[EventDelivery]:
         if endpoint_id is not None:
             targets = [self._endpoints.get(endpoint_id).id]
         else:
@@ -164,12 +167,12 @@ class Dispatcher:
             self._start(delivery)
         return deliveries
 
-    def _new_delivery(self, event: RecordedEvent, endpoint_id: str) -> Delivery:
+    def _new_delivery(self, event: RecordedEvent, endpoint_id: str) -> EventDelivery:
         key = (event.id, endpoint_id)
         if key not in self._webhook_ids:
             self._webhook_ids[key] = self._ids.webhook_message()
         payload = WebhookEvent.model_validate(event.model_dump(exclude={"project"}))
-        delivery = Delivery(
+        delivery = EventDelivery(
             id=self._ids.delivery(),
             event=event,
             endpoint_id=endpoint_id,
@@ -179,7 +182,7 @@ class Dispatcher:
         self.deliveries[delivery.id] = delivery
         return delivery
 
-    def _start(self, delivery: Delivery) -> None:
+    def _start(self, delivery: EventDelivery) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # emitted while no loop runs (fixtures loaded at start-up): sent once one does
@@ -199,7 +202,7 @@ class Dispatcher:
         else:
             self._spawn(self._attempt(delivery, self._generation))
 
-    async def _release_late(self, delivery: Delivery, generation: int) -> None:
+    async def _release_late(self, delivery: EventDelivery, generation: int) -> None:
         if delivery in self._held:
             self._held.remove(delivery)
             await self._attempt(delivery, generation)
@@ -222,7 +225,7 @@ class Dispatcher:
         for delivery in backlog:
             self._start(delivery)
 
-    def _marks(self, delivery: Delivery) -> list[ChaosMark]:
+    def _marks(self, delivery: EventDelivery) -> list[ChaosMark]:
         """How the chaos touched a proper first attempt."""
         plan = delivery.chaos
         if plan is None or delivery.attempts != 1:
@@ -252,14 +255,14 @@ class Dispatcher:
             self._limit = asyncio.Semaphore(self._settings.webhook_concurrency)
         return self._client, self._limit
 
-    async def _attempt(self, delivery: Delivery, generation: int) -> None:
+    async def _attempt(self, delivery: EventDelivery, generation: int) -> None:
         try:
             await self._send(delivery, generation)
         except Exception:  # one broken attempt must not take the others, or a clock advance, down with it
             logger.exception("webhook delivery %s failed unexpectedly", delivery.id)
             delivery.state = "abandoned"
 
-    async def _send(self, delivery: Delivery, generation: int) -> None:
+    async def _send(self, delivery: EventDelivery, generation: int) -> None:
         endpoint = self._endpoints.find(delivery.endpoint_id)
         if endpoint is None or not endpoint.enabled:
             delivery.state = "abandoned"
@@ -283,7 +286,11 @@ class Dispatcher:
             await self._chaotic(delivery, endpoint, generation, "duplicate")
 
     async def _chaotic(
-        self, delivery: Delivery, endpoint: WebhookEndpoint, generation: int, kind: BrokenKind | Literal["duplicate"]
+        self,
+        delivery: EventDelivery,
+        endpoint: WebhookEndpoint,
+        generation: int,
+        kind: BrokenKind | Literal["duplicate"],
     ) -> None:
         """One extra attempt the chaos adds: never retried, and never what counts as the event's delivery."""
         exchange = await self._post(endpoint, delivery, kind)
@@ -294,7 +301,7 @@ class Dispatcher:
             attempt.succeeded = False  # a broken attempt is never the delivery, even when the receiver took it
 
     async def _post(
-        self, endpoint: WebhookEndpoint, delivery: Delivery, chaos: BrokenKind | Literal["duplicate"] | None = None
+        self, endpoint: WebhookEndpoint, delivery: EventDelivery, chaos: BrokenKind | Literal["duplicate"] | None = None
     ) -> _Exchange:
         """One signed POST of the delivery's body (broken as `chaos` says), within the concurrency limit; what
         came of it."""
@@ -326,7 +333,7 @@ class Dispatcher:
         return _Exchange(attempted_at, sent_at, headers, body, response, error, duration_ms, note)
 
     def _follow_up(
-        self, delivery: Delivery, endpoint: WebhookEndpoint, exchange: _Exchange, generation: int
+        self, delivery: EventDelivery, endpoint: WebhookEndpoint, exchange: _Exchange, generation: int
     ) -> float | None:
         """What an attempt's outcome leads to: done, the endpoint disabled (410), given up, or the next attempt's
         time on the server clock (returned)."""
@@ -353,7 +360,7 @@ class Dispatcher:
 
     def _record(
         self,
-        delivery: Delivery,
+        delivery: EventDelivery,
         endpoint: WebhookEndpoint,
         exchange: _Exchange,
         next_retry_at: float | None,
@@ -405,7 +412,7 @@ class Dispatcher:
 
     # -- lifetime ----------------------------------------------------------------------------------------------------
 
-    def pending(self) -> list[Delivery]:
+    def pending(self) -> list[EventDelivery]:
         return [delivery for delivery in self.deliveries.values() if delivery.state == "pending"]
 
     def reset(self) -> None:
