@@ -127,12 +127,14 @@ def _check_ids(path: Path, text: str, state: Any) -> None:
         for index, entry in enumerate(getattr(state, section)):
             if entry.id is None:
                 continue
-            where = f"{path}: {section}[{index}]{_line(text, entry.id, 2 if entry.id in seen else 1)}"
+            # Where in the file, found only for an error: a scan of the file for every entry would be quadratic.
             if not entry.id.startswith(prefix) or len(entry.id) == len(prefix):
+                where = f"{path}: {section}[{index}]{_line(text, entry.id)}"
                 raise FixturesError(
                     f"{where}: id {entry.id!r} is not in this kind's format (it starts with {prefix!r})"
                 )
             if entry.id in seen:
+                where = f"{path}: {section}[{index}]{_line(text, entry.id, 2)}"
                 raise FixturesError(f"{where}: id {entry.id!r} is given more than once (first in {seen[entry.id]})")
             seen[entry.id] = f"{section}[{index}]"
 
@@ -211,10 +213,9 @@ def apply_fixtures(
     ]
     for section, entries, seed in steps:
         for index, entry in enumerate(entries):
-            where = f"{path}: {section}[{index}]{_line(text, entry.id) if entry.id else ''}"
             try:
                 seed(entry.project or state.project, entry)
-            except ValidationError as exc:
-                raise FixturesError(f"{where}: {exc}") from None
-            except APIError as exc:
-                raise FixturesError(f"{where}: {exc.message}") from None
+            except (ValidationError, APIError) as exc:
+                where = f"{path}: {section}[{index}]{_line(text, entry.id) if entry.id else ''}"
+                message = exc.message if isinstance(exc, APIError) else str(exc)
+                raise FixturesError(f"{where}: {message}") from None
