@@ -206,10 +206,20 @@ class Spec:
                 return operation
         return None
 
+    def stream_errors(self, body: bytes) -> list[str]:
+        """Problems with a stream of Server-Sent Events: each event's data is checked as a `ResponseStreamEvent`."""
+        problems = []
+        for line in body.decode().splitlines():
+            if line.startswith("data: "):
+                problems.extend(self.schema_errors("ResponseStreamEvent", json.loads(line[len("data: ") :])))
+        return problems
+
     def response_errors(
         self, method: str, path: str, status: int, body: bytes, content_type: str = "application/json"
     ) -> list[str] | None:
         """Problems with one response, or None when the spec has nothing to say about it."""
+        if content_type.startswith("text/event-stream"):
+            return self.stream_errors(body)
         if "json" not in content_type:
             operation = self.operation(method, path)
             if status < 400 and operation is not None and (operation.schema or {}).get("type") == "string":

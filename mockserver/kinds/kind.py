@@ -57,6 +57,11 @@ class Kind:
         """Whether a fixtures file can hold objects of this kind (its lifecycle implements `seed`)."""
         return self.lifecycle.seed is not Lifecycle.seed
 
+    @property
+    def triggerable(self) -> bool:
+        """Whether `mockserver trigger` can create an object of this kind (its lifecycle implements it)."""
+        return self.lifecycle.create_for_trigger is not Lifecycle.create_for_trigger
+
     def new_id(self, ids: IdFactory) -> str:
         if self.id_alphabet == "hex":
             return ids.hex(self.id_prefix, self.id_length)

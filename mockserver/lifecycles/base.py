@@ -139,6 +139,10 @@ class Lifecycle(ABC, Generic[T, E]):
         the entry chose. A kind whose lifecycle implements this can be seeded."""
         raise NotImplementedError(f"{self.kind.noun}s cannot be seeded")
 
+    def create_for_trigger(self, project: str) -> T:
+        """Create a plausible object as the API would, to be driven to the state that announces an event type."""
+        raise NotImplementedError(f"{self.kind.noun}s cannot be created for a trigger")
+
     def force_at(self, path_params: Mapping[str, str], body: ForceTransition) -> T:
         """The control route's forced transition; a kind whose route names a parent too (an eval's run) checks it."""
         return self.force(path_params["id"], body.status, **body.details())
