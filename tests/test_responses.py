@@ -3,7 +3,9 @@ or in the background through every state, scenario and cancel path."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -320,3 +322,27 @@ def test_the_kind_is_seedable_and_triggerable(services: Services) -> None:
     response = lifecycle.create_for_trigger("proj_default")
     assert (response.status, response.background) == ("queued", True)
     assert lifecycle.force(response.id, "completed").status == "completed"
+
+
+async def test_a_fixtures_file_seeds_responses_in_every_state(tmp_path: Path) -> None:
+    states = {"queued": {}, "in_progress": {}, "completed": {}, "cancelled": {},
+              "failed": {"error": {"code": "server_error", "message": "Seeded failure."}},
+              "incomplete": {"incomplete_details": {"reason": "content_filter"}}}  # fmt: skip
+    entries = [
+        {"id": f"resp_seed{status}", "status": status, "model": "gpt-4o-mini", "input": "hi", "background": True,
+         **details}
+        for status, details in states.items()
+    ]  # fmt: skip
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps({"responses": entries}))
+    app = create_app(Settings(clock="manual", fixtures=path, seed=3))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        http.headers["Authorization"] = "Bearer sk-test"
+        for status in states:
+            seeded = (await http.get(f"/v1/responses/resp_seed{status}")).json()
+            assert seeded["status"] == status
+        failed = (await http.get("/v1/responses/resp_seedfailed")).json()
+        assert failed["error"]["message"] == "Seeded failure."
+        assert (await http.post("/v1/responses/resp_seedqueued/cancel")).json()["status"] == "cancelled"
+        await http.post("/_mock/reset")
+        assert (await http.get("/v1/responses/resp_seedqueued")).json()["status"] == "queued"

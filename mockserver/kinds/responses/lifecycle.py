@@ -23,6 +23,7 @@ from mockserver.kinds.responses.schemas import (
     ResponseError,
     ResponseUsage,
     TextConfig,
+    function_tools,
 )
 from mockserver.kinds.responses.stream_events import StreamEvent, message_events, snapshot
 from mockserver.kinds.responses.watchers import Watchers
@@ -42,11 +43,24 @@ MACHINE = StateMachine(
 # the default 2 s, half an hour for `2h` and two hours for `8h`, well inside each window.
 QUEUE_STRETCH = {"soonest": 1.0, "2h": 900.0, "8h": 3600.0}
 
+# The tool choices that name the tool they force.
+NAMED_TOOL_CHOICES = ("function", "custom", "mcp")
+
 FAILURE = ResponseError(
     code="server_error",
     message="An error occurred while processing your request. You can retry your request, or contact us through our "
     "help center at help.openai.com if the error persists.",
 )
+
+
+def _echoed_choice(choice: str | dict[str, Any] | None) -> str | dict[str, Any]:
+    """The tool choice as the response shows it: a mode, or a function or custom tool by name; the mock checks no
+    other shape of tool choice, so it answers those as `auto` rather than echo what the real API might refuse."""
+    if isinstance(choice, str):
+        return choice
+    if choice is not None and choice.keys() == {"type", "name"} and choice["type"] in ("function", "custom"):
+        return choice
+    return "auto"
 
 
 @dataclass(kw_only=True)
@@ -87,15 +101,19 @@ class ResponseLifecycle(Lifecycle[Response, _Response]):
             model=request.model,
             parallel_tool_calls=True if request.parallel_tool_calls is None else request.parallel_tool_calls,
             previous_response_id=request.previous_response_id,
-            reasoning=Reasoning.model_validate(request.reasoning or {}),
+            reasoning=Reasoning.model_validate(
+                request.reasoning.model_dump(exclude_none=True) if request.reasoning else {}
+            ),
             safety_identifier=request.safety_identifier,
             prompt_cache_key=request.prompt_cache_key,
             service_tier=request.service_tier or "default",
             store=True if request.store is None else request.store,
             temperature=1.0 if request.temperature is None else request.temperature,
-            text=TextConfig.model_validate(request.text or {}),
-            tool_choice=request.tool_choice or "auto",
-            tools=request.tools or [],
+            text=TextConfig.model_validate(
+                request.text.model_dump(exclude_none=True, by_alias=True) if request.text else {}
+            ),
+            tool_choice=_echoed_choice(request.tool_choice),
+            tools=function_tools(request.tools),
             top_logprobs=request.top_logprobs or 0,
             top_p=1.0 if request.top_p is None else request.top_p,
             truncation=request.truncation or "disabled",
@@ -176,6 +194,18 @@ class ResponseLifecycle(Lifecycle[Response, _Response]):
             raise InvalidRequestError(
                 f"background_options.completion_window '{window}' cannot be used with stream=true.",
                 param="background_options.completion_window",
+            )
+        choice = request.tool_choice
+        if (
+            isinstance(choice, dict)
+            and choice.get("type") in NAMED_TOOL_CHOICES
+            and not isinstance(choice.get("name"), str)
+        ):
+            # What the real API refuses too; the mock checks no other nested shape of tools (it runs none).
+            raise InvalidRequestError(
+                "Invalid 'tool_choice.name': expected the name of the tool, as a string.",
+                param="tool_choice.name",
+                code="invalid_type",
             )
         previous = request.previous_response_id
         if previous is not None and self.objects.get(project, previous) is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from mockserver.schemas.common import LeftOutWhenNone, Metadata, NotNull, RequestBody, Wire, bounded
 from mockserver.schemas.control import ForceTransition
@@ -29,6 +29,35 @@ class BackgroundOptions(RequestBody):
     continuation_id: Annotated[str | None, NotNull] = None
 
 
+class PlainFormat(RequestBody):
+    type: Literal["text", "json_object"]
+
+
+class JsonSchemaFormat(RequestBody):
+    type: Literal["json_schema"]
+    name: str
+    schema_: dict[str, Any] = Field(alias="schema")
+    description: str | None = None
+    strict: bool | None = None
+
+
+class TextParam(RequestBody):
+    format: Annotated[PlainFormat | JsonSchemaFormat, Field(discriminator="type")] | None = None
+    verbosity: Literal["low", "medium", "high"] | None = None
+
+
+class ReasoningParam(RequestBody):
+    effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    summary: Literal["auto", "concise", "detailed"] | None = None
+    generate_summary: Literal["auto", "concise", "detailed"] | None = None
+
+
+class PromptParam(RequestBody):
+    id: str
+    version: str | None = None
+    variables: dict[str, Any] | None = None
+
+
 class ResponseInputs(RequestBody):
     """What a create and an input-token count share: the model and its input."""
 
@@ -38,10 +67,10 @@ class ResponseInputs(RequestBody):
     previous_response_id: str | None = None
     conversation: str | dict[str, Any] | None = None
     tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
+    tool_choice: Literal["none", "auto", "required"] | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
-    reasoning: dict[str, Any] | None = None
-    text: dict[str, Any] | None = None
+    reasoning: ReasoningParam | None = None
+    text: TextParam | None = None
     truncation: Literal["auto", "disabled"] | None = None
 
 
@@ -64,7 +93,7 @@ class CreateResponse(ResponseInputs):
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
     prompt_cache_retention: Literal["in_memory", "24h"] | None = None
-    prompt: dict[str, Any] | None = None
+    prompt: PromptParam | None = None
     service_tier: Literal["auto", "default", "flex", "scale", "priority"] | None = None
 
 
@@ -103,6 +132,17 @@ class ResponseUsage(BaseModel):
     total_tokens: int
 
 
+def function_tools(tools: list[dict[str, Any]] | None) -> list[FunctionTool]:
+    """The function tools among those a request gave; other tools are taken but not echoed."""
+    echoed = []
+    for tool in tools or []:
+        try:
+            echoed.append(FunctionTool.model_validate(tool))
+        except ValidationError:
+            continue
+    return echoed
+
+
 class ResponseError(BaseModel):
     code: str
     message: str
@@ -112,13 +152,21 @@ class IncompleteDetails(BaseModel):
     reason: Literal["max_output_tokens", "content_filter"]
 
 
-class TextFormat(BaseModel):
-    type: Literal["text"] = "text"
-
-
 class TextConfig(Wire):
-    format: dict[str, Any] = Field(default_factory=lambda: TextFormat().model_dump())
+    format: dict[str, Any] = Field(default_factory=lambda: {"type": "text"})
     verbosity: str = "medium"
+
+
+class FunctionTool(BaseModel):
+    """A function tool as a response echoes it (the only kind of tool the mock echoes: it runs none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["function"]
+    name: str
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+    description: str | None = None
 
 
 class Reasoning(Wire):
@@ -150,7 +198,7 @@ class Response(Wire):
     temperature: float = 1.0
     text: TextConfig = Field(default_factory=TextConfig)
     tool_choice: str | dict[str, Any] = "auto"
-    tools: list[dict[str, Any]] = Field(default_factory=list)
+    tools: list[FunctionTool] = Field(default_factory=list)
     top_logprobs: int = 0
     top_p: float = 1.0
     truncation: str = "disabled"
