@@ -19,6 +19,7 @@ from openai.types.webhooks import (
 from mockserver.kinds import DEFAULT_PHASES
 from tests.e2e.conftest import SECRET, CliServer
 from tests.e2e.receiver import LoopbackReceiver
+from tests.e2e.test_readme import code_blocks
 from tests.verification import verify_both
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +94,10 @@ def test_a_background_stream_arrives_as_the_clock_moves_and_resumes(live: CliSer
     rest = list(client.responses.retrieve(response_id, stream=True, starting_after=seen[-1].sequence_number))
     assert rest[0].sequence_number == 3 and rest[-1].type == "response.completed"
     assert rest[-1].response.output_text == client.responses.retrieve(response_id).output_text
+
+
+def test_the_readme_example_runs_as_pasted(pytester: pytest.Pytester) -> None:
+    ((_, source),) = [block for block in code_blocks("Background responses") if block[0] == "python"]
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_background_responses=source)
+    pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=3)
