@@ -101,3 +101,14 @@ def test_the_readme_example_runs_as_pasted(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(test_background_responses=source)
     pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=3)
+
+
+def test_the_harness_forces_a_response_and_azure_clients_reach_it(mock_server_factory: Callable[..., Any]) -> None:
+    server = mock_server_factory()
+    response = server.client().responses.create(model="gpt-4o-mini", input="hi", background=True)
+    forced = server.transition(response.id, "incomplete", incomplete_details={"reason": "content_filter"})
+    assert (forced["status"], forced["incomplete_details"]) == ("incomplete", {"reason": "content_filter"})
+    azure = openai.AzureOpenAI(api_key="k", azure_endpoint=server.url, api_version="2025-04-01-preview", max_retries=0)
+    assert azure.responses.retrieve(response.id).status == "incomplete"
+    v1 = openai.OpenAI(api_key="k", base_url=f"{server.url}/openai/v1", max_retries=0)
+    assert v1.responses.cancel(v1.responses.create(model="m", input="hi", background=True).id).status == "cancelled"
