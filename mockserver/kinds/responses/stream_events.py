@@ -48,22 +48,23 @@ class ContentPartEvent(StreamEvent):
     part: OutputText
 
 
-class TextDelta(StreamEvent):
+class TextEvent(StreamEvent):
+    """Where a piece of output text goes: the message's one text part."""
+
+    item_id: str
+    output_index: int = 0
+    content_index: int = 0
+    logprobs: list[Any] = Field(default_factory=list)
+
+
+class TextDelta(TextEvent):
     type: Literal["response.output_text.delta"] = "response.output_text.delta"
-    item_id: str
-    output_index: int = 0
-    content_index: int = 0
     delta: str
-    logprobs: list[Any] = Field(default_factory=list)
 
 
-class TextDone(StreamEvent):
+class TextDone(TextEvent):
     type: Literal["response.output_text.done"] = "response.output_text.done"
-    item_id: str
-    output_index: int = 0
-    content_index: int = 0
     text: str
-    logprobs: list[Any] = Field(default_factory=list)
 
 
 def snapshot(kind: str, response: Response) -> ResponseSnapshot:
