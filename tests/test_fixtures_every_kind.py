@@ -47,6 +47,10 @@ EVERY_KIND: dict[str, Any] = {
          "eval_id": "eval_chosen0000000000000000000000001", "data_source": JSONL},
     ],
     "videos": [{"id": "video_chosen000000000000000000000001", "status": "completed", "prompt": "A lake at dawn"}],
+    "responses": [
+        {"id": "resp_chosen000000000000000000000000000000000000000001", "status": "in_progress", "scenario": "stall",
+         "model": "gpt-4o-mini", "input": "Say hello.", "background": True},
+    ],
 }  # fmt: skip
 
 
@@ -79,6 +83,8 @@ async def test_each_seeded_object_answers_by_its_chosen_id(every_kind: Starlette
         evaluation = await lenient.evals.retrieve("eval_chosen0000000000000000000000001")
         run = await lenient.evals.runs.retrieve("evalrun_chosen00000000000000000000001", eval_id=evaluation.id)
         assert run.status == "canceled"
+        response = await strict.responses.retrieve("resp_chosen000000000000000000000000000000000000000001")
+        assert response.status == "in_progress"
         video = (await http.get("/v1/videos/video_chosen000000000000000000000001")).json()
         assert (video["status"], video["progress"]) == ("completed", 100)
         listed = (await http.get("/v1/webhook_endpoints")).json()["data"]

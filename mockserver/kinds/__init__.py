@@ -4,10 +4,10 @@ control API and the test helpers, the OpenAI routes). A new kind is a package be
 
 from __future__ import annotations
 
-from mockserver.kinds import batches, eval_runs, fine_tuning, videos
+from mockserver.kinds import batches, eval_runs, fine_tuning, responses, videos
 from mockserver.kinds.kind import Kind
 
-KINDS: tuple[Kind, ...] = (fine_tuning.KIND, batches.KIND, eval_runs.KIND, videos.KIND)
+KINDS: tuple[Kind, ...] = (fine_tuning.KIND, batches.KIND, eval_runs.KIND, responses.KIND, videos.KIND)
 
 
 def kind_of(object_id: str) -> Kind | None:
