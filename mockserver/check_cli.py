@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from mockserver.settings import check_webhook_secret
-from mockserver.urls import check_http_url
+from mockserver.urls import check_http_url, redact_url
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 from mockserver.webhooks.receiver_check import check_receiver
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_http_url(args.url)
     except ValueError as exc:
-        return _fail(f"{args.url!r}: {exc}")
+        return _fail(f"{redact_url(args.url)!r}: {exc}")
     for event_type in args.event:
         if event_type not in EVENT_TYPES:
             return _fail(f"--event: {unknown_event_type_message(event_type)}")

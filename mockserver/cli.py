@@ -32,6 +32,7 @@ from mockserver.settings import Settings, check_webhook_secret, describe_errors
 from mockserver.shutdown import Shutdown
 from mockserver.sockets import bind_tcp
 from mockserver.stack import Stack
+from mockserver.urls import redact_url
 
 logger = logging.getLogger("mockserver")
 
@@ -410,12 +411,12 @@ def listen(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(f"--secret: {exc}")
     if args.forward_to is not None and not args.forward_to.startswith(("http://", "https://")):
-        return _fail(f"--forward-to: {args.forward_to!r} is not an http or https URL")
+        return _fail(f"--forward-to: {redact_url(args.forward_to)!r} is not an http or https URL")
     try:
         sock = bind_tcp(args.host, args.port)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
-    forwarding = f", forwarding to {args.forward_to}" if args.forward_to else ""
+    forwarding = f", forwarding to {redact_url(args.forward_to)}" if args.forward_to else ""
     sys.stdout.write(f"mockserver listen: receiving webhooks on {_url(args.host, sock)}/{forwarding}\n")
     app = create_listener(secret=args.secret, forward_to=args.forward_to)
     return _run(app, sock, args.log_level, stack=Stack.choose())

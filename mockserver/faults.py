@@ -20,6 +20,16 @@ from mockserver.schemas.common import RequestBody, Seconds, bounded
 from mockserver.validation import custom_error
 
 
+def _as_openai_path(path: str) -> str:
+    """A request's path as the OpenAI style writes it, so that one `/v1/...` rule covers every URL style: Azure's
+    v1 surface (`/openai/v1/...`) and its classic one (`/openai/...`) alike."""
+    if path.startswith("/openai/v1/"):
+        return path[len("/openai") :]
+    if path.startswith("/openai/"):
+        return "/v1" + path[len("/openai") :]
+    return path
+
+
 class CreateFault(RequestBody):
     method: Literal["GET", "POST", "DELETE", "PATCH", "PUT"] | None = None
     path: str
@@ -83,7 +93,7 @@ class Faults:
         """The first rule that takes this request (and is spent by it)."""
         if not self._rules:  # most servers never have one, and every API request asks
             return None
-        path = path.removeprefix("/openai")
+        path = _as_openai_path(path)
         for fault in self._rules.values():
             if fault.method not in (None, method) or not fnmatch.fnmatchcase(path, fault.path):
                 continue

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from mockserver.urls import redact_url
 from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -52,7 +53,7 @@ def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
 def _describe(attempt: dict[str, Any]) -> str:
     response = attempt.get("response")
     outcome = f"answered {response['status']}" if response else f"failed: {attempt.get('error')}"
-    return f"  {attempt['webhook_id']} to {attempt['endpoint_id']} ({attempt['url']}): {outcome}"
+    return f"  {attempt['webhook_id']} to {attempt['endpoint_id']} ({redact_url(attempt['url'])}): {outcome}"
 
 
 def trigger(url: str, event_type: str, *, admin_token: str | None, project: str | None) -> list[str]:

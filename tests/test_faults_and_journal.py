@@ -73,6 +73,13 @@ async def test_a_share_of_requests_and_both_url_styles(http: httpx.AsyncClient) 
     assert 10 < statuses.count(500) < 70 and statuses.count(200) > 10
 
 
+@pytest.mark.parametrize("path", ["/v1/models", "/openai/v1/models", "/openai/models?api-version=2024-10-21"])
+async def test_one_v1_rule_covers_every_url_style(http: httpx.AsyncClient, path: str) -> None:
+    await _fault(http, path="/v1/models", status=503, times=1)
+    assert (await http.get(path, headers={"api-key": API_KEY})).status_code == 503
+    assert (await http.get(path, headers={"api-key": API_KEY})).status_code == 200  # the rule was spent
+
+
 async def test_faults_are_listed_removed_and_cleared(http: httpx.AsyncClient) -> None:
     first = await _fault(http, path="/v1/files", status=500)
     await _fault(http, path="/v1/batches", delay=0.01)

@@ -93,5 +93,6 @@ def test_on_the_real_clock_a_reordered_delivery_goes_out_by_itself_after_its_hol
         # No next event and no settle: only the hold's timer sends it (wait_for settles nothing).
         event = receiver.wait_for("fine_tuning.job.cancelled", object_id=job.id, timeout=10)
         assert event.data.id == job.id
+        server.settle()  # the receiver has answered; the mock records the attempt once it has read that answer
         [attempt] = server.deliveries()
         assert attempt["chaos"] == ["reordered"] and attempt["succeeded"]
