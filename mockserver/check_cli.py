@@ -8,7 +8,7 @@ import sys
 
 from mockserver.settings import check_webhook_secret
 from mockserver.urls import check_http_url, redact_url
-from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
+from mockserver.webhooks.event_types import check_event_type
 from mockserver.webhooks.receiver_check import check_receiver
 
 
@@ -45,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"{redact_url(args.url)!r}: {exc}")
     for event_type in args.event:
-        if event_type not in EVENT_TYPES:
-            return _fail(f"--event: {unknown_event_type_message(event_type)}")
+        try:
+            check_event_type(event_type)
+        except ValueError as exc:
+            return _fail(f"--event: {exc}")
     if not (args.timeout > 0 and args.budget > 0):
         return _fail("--timeout and --budget must be positive")
     report = check_receiver(

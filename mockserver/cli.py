@@ -212,14 +212,15 @@ def _serve_parser(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=_default("shutdown_timeout"),
         metavar="SECONDS",
-        help="after SIGTERM/SIGINT, abandon (and log) requests and deliveries still in flight after this (default: 3)",
+        help="after SIGTERM/SIGINT, abandon (and log) requests and deliveries still in flight after this "
+        "(default: %(default)g)",
     )
     parser.add_argument(
         "--keep-alive-timeout",
         type=int,
         default=_default("keep_alive_timeout"),
         metavar="SECONDS",
-        help="close a connection idle this long, even one that never sent a request (default: 5)",
+        help="close a connection idle this long, even one that never sent a request (default: %(default)s)",
     )
 
 
@@ -350,7 +351,7 @@ class _Server(uvicorn.Server):
             self._shutdown.stop_requested()
 
 
-def _run(app: Starlette, sock: socket.socket, log_level: str, *, stack: Stack, keep_alive: int = 5) -> int:
+def _run(app: Starlette, sock: socket.socket, log_level: str, *, stack: Stack, keep_alive: int) -> int:
     sys.stdout.flush()
     # What exists now (the app, the imported modules, a seeded fixtures file's objects) lives as long as the process.
     # Frozen, it is left out of the collector's full passes, which otherwise walk all of it again and again as
@@ -419,7 +420,7 @@ def listen(args: argparse.Namespace) -> int:
     forwarding = f", forwarding to {redact_url(args.forward_to)}" if args.forward_to else ""
     sys.stdout.write(f"mockserver listen: receiving webhooks on {_url(args.host, sock)}/{forwarding}\n")
     app = create_listener(secret=args.secret, forward_to=args.forward_to)
-    return _run(app, sock, args.log_level, stack=Stack.choose())
+    return _run(app, sock, args.log_level, stack=Stack.choose(), keep_alive=_default("keep_alive_timeout"))
 
 
 def print_example_path(name: str | None) -> int:

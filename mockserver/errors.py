@@ -7,7 +7,7 @@ APIError                      any status; the base
 ├── NotFoundError             404
 ├── MethodNotAllowedError     405
 ├── RequestTooLargeError      413
-└── InternalServerError               500 server_error (only the last-resort handler raises it)
+└── InternalServerError       500 server_error (only `handlers.unexpected_error`, for a bug, raises it)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from mockserver.urls import redact_url
-from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
+from mockserver.webhooks.event_types import EVENT_TYPES, check_event_type
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -58,8 +58,10 @@ def _describe(attempt: dict[str, Any]) -> str:
 
 def trigger(url: str, event_type: str, *, admin_token: str | None, project: str | None) -> list[str]:
     """The lines to print for one triggered event."""
-    if event_type not in EVENT_TYPES:
-        raise TriggerFailed(unknown_event_type_message(event_type))
+    try:
+        check_event_type(event_type)
+    except ValueError as exc:
+        raise TriggerFailed(str(exc)) from None
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     body: dict[str, Any] = {"type": event_type} | ({"project": project} if project else {})
     with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0) as client:

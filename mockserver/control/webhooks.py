@@ -11,10 +11,10 @@ from starlette.routing import BaseRoute, Route
 from mockserver.auth import DEFAULT_PROJECT
 from mockserver.errors import NotFoundError
 from mockserver.http import answer, read_json, services
+from mockserver.routes.webhook_endpoints import list_event_types
 from mockserver.schemas.common import DeletedResponse, ListResponse
 from mockserver.schemas.control import Health
 from mockserver.schemas.trigger import TriggerEvent
-from mockserver.schemas.webhook_endpoints import WebhookEventTypeList
 from mockserver.schemas.webhooks import (
     CreateEndpoint,
     DeliveryAttempt,
@@ -24,7 +24,6 @@ from mockserver.schemas.webhooks import (
     UpdateEndpoint,
     WebhookEndpoint,
 )
-from mockserver.webhooks.event_types import EVENT_TYPES
 from mockserver.webhooks.trigger import trigger
 
 
@@ -102,11 +101,6 @@ async def trigger_event(request: Request) -> Response:
     return answer(trigger(services(request), body.type, body.project or DEFAULT_PROJECT))
 
 
-async def event_types(request: Request) -> Response:
-    """The types `trigger` takes: every type an endpoint can subscribe to (what the inspector offers)."""
-    return answer(WebhookEventTypeList(data=list(EVENT_TYPES)))
-
-
 async def settle(request: Request) -> Response:
     """Every delivery due now (in flight, or due on the manual clock) has been attempted when this answers."""
     await services(request).scheduler.settle_due()
@@ -125,5 +119,6 @@ routes: list[BaseRoute] = [
     Route("/webhooks/deliveries", list_deliveries, methods=["GET"]),
     Route("/webhooks/settle", settle, methods=["POST"]),
     Route("/webhooks/trigger", trigger_event, methods=["POST"]),
-    Route("/webhooks/event_types", event_types, methods=["GET"]),
+    # The same list as the real API's `GET /v1/webhook_event_types`: what `trigger` (and the inspector) offers.
+    Route("/webhooks/event_types", list_event_types, methods=["GET"]),
 ]

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 
 from mockserver.schemas.common import RequestBody
-from mockserver.schemas.webhooks import RecordedEvent
-from mockserver.validation import PARAM, custom_error
-from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
-
-
-def _check_type(event_type: str) -> str:
-    if event_type not in EVENT_TYPES:
-        raise custom_error("invalid_value", f"Invalid '{PARAM}': {unknown_event_type_message(event_type)}")
-    return event_type
+from mockserver.schemas.webhooks import EventType, RecordedEvent
 
 
 class TriggerEvent(RequestBody):
-    type: Annotated[str, AfterValidator(_check_type)]
+    type: EventType
     project: str | None = None  # None: the default project
 
 

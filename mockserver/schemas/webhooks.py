@@ -11,7 +11,7 @@ from mockserver.schemas.common import LeftOutWhenNone, RequestBody, Seconds
 from mockserver.settings import check_webhook_secret
 from mockserver.urls import check_http_url
 from mockserver.validation import PARAM, custom_error
-from mockserver.webhooks.event_types import EVENT_TYPES, unknown_event_type_message
+from mockserver.webhooks.event_types import check_event_type
 
 
 class EventData(BaseModel):
@@ -76,12 +76,21 @@ def _check_url(url: str) -> str:
         raise custom_error("invalid_value", f"Invalid '{PARAM}': {exc}.") from None
 
 
+def _check_event_type(event_type: str) -> str:
+    try:
+        return check_event_type(event_type)
+    except ValueError as exc:
+        raise custom_error("invalid_value", f"Invalid '{PARAM}': {exc}") from None
+
+
+# An event type in a request body: refused, naming it and the closest known type, unless subscribable.
+EventType = Annotated[str, AfterValidator(_check_event_type)]
+
+
 def _check_events(events: list[str] | None) -> list[str] | None:
-    if events is None:
-        return None
-    for event_type in events:
-        if event_type not in EVENT_TYPES:
-            raise custom_error("invalid_value", f"Invalid '{PARAM}': {unknown_event_type_message(event_type)}")
+    # Checked as a list, so that the error names the list (`events`), as this control API always has.
+    for event_type in events or ():
+        _check_event_type(event_type)
     return events
 
 

@@ -161,9 +161,9 @@ class Harness(ABC):
         return float(self._control("GET", "/clock")["now"])
 
     def transition(self, object_id: str, status: str, **details: Any) -> dict[str, Any]:
-        """Force an object of any kind (a job, a batch, an eval run) to `status` through the legal path, with the
-        details of its outcome where the kind takes them (`error={...}` for a job or a run, `errors=[...]` for a
-        batch)."""
+        """Force an object of any kind (found by its id's format) to `status` through the legal path, with the
+        details of its outcome where the kind takes them (`error={...}` for a job, a run, a response or a video,
+        `errors=[...]` for a batch)."""
         body = {"status": status, **{name: value for name, value in details.items() if value is not None}}
         answer: dict[str, Any] = self._control("POST", f"/objects/{object_id}/transition", json=body)
         return answer

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mockserver import clock as clocks
-from mockserver.webhooks.event_types import EVENT_TYPES, TRANSITION_EVENT, unknown_event_type_message
+from mockserver.webhooks.event_types import TRANSITION_EVENT, check_event_type as check_subscribable
 from mockserver.webhooks.signing import generate_secret
 
 
@@ -59,9 +59,7 @@ def _describe(delivery: Delivery) -> str:
 def check_event_type(event_type: str) -> str:
     """Refuse a type no endpoint can subscribe to (a typo would otherwise wait or fail as "nothing arrived"); the
     mock-only `mock.transition` is known too."""
-    if event_type in EVENT_TYPES or event_type == TRANSITION_EVENT:
-        return event_type
-    raise ValueError(unknown_event_type_message(event_type))
+    return event_type if event_type == TRANSITION_EVENT else check_subscribable(event_type)
 
 
 @dataclass(frozen=True)

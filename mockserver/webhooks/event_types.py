@@ -1,6 +1,6 @@
 """Every event type a webhook endpoint can subscribe to: the official SDK's list (`client.webhooks.create`'s
 `event_types`), in its order. Endpoint filters, the webhook endpoints API and `GET /v1/webhook_event_types` all
-read this one tuple; `tests/webhooks/test_event_types.py` fails when the installed SDK's list differs."""
+read this one tuple; `tests/webhooks/test_endpoints_api.py` fails when the installed SDK's list differs."""
 
 from __future__ import annotations
 
@@ -47,3 +47,10 @@ def unknown_event_type_message(event_type: str) -> str:
     close = difflib.get_close_matches(event_type, EVENT_TYPES, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return f"Unknown event type '{event_type}'.{hint} Supported event types are: {', '.join(EVENT_TYPES)}."
+
+
+def check_event_type(event_type: str) -> str:
+    """`event_type`, if an endpoint can subscribe to it; else `ValueError` saying so, with the closest known type."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(unknown_event_type_message(event_type))
+    return event_type
