@@ -3,9 +3,9 @@
 Starlette's router tries its routes one by one, each with a regex. The OpenAI surface has well over a hundred
 across its three URL prefixes, so a call near the end of the list paid for every route before it, on every request.
 The table files each route under the shape of the paths it can match: the first segment (which every API route
-spells out), the number of segments, and the last segment when the route spells it out. A request is tried against its shape's routes
-only, in their order in the table, with starlette's own matching. So the result is what starlette's router would
-give: the first full match, else the first partial one (a 405).
+spells out), the number of segments, and the last segment when the route spells it out. A request is tried against
+its shape's routes only, in their order in the table, with starlette's own matching. So the result is what
+starlette's router would give: the first full match, else the first partial one (a 405).
 """
 
 from __future__ import annotations
