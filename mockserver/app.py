@@ -70,7 +70,7 @@ def create_app(
             *inspector,
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
-        middleware=[Middleware(Envelope, services=services)],
+        middleware=[Middleware(Envelope, services=services, routes=api.table)],
         exception_handlers={
             APIError: on_api_error,
             HTTPException: on_http_error,

@@ -12,18 +12,23 @@ from __future__ import annotations
 import asyncio
 import random
 
-from starlette.requests import ClientDisconnect, HTTPConnection
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import clock as clocks
 from mockserver.auth import Access, UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
-from mockserver.handlers import error_response, unexpected_error
+from mockserver.handlers import error_response, on_http_error, unexpected_error
 from mockserver.injection import inject
 from mockserver.journal import KEPT_BODY_BYTES, Journal
+from mockserver.routing import RouteTable
 from mockserver.services import Services
 
 OPENAI_VERSION = b"2020-10-01"
+# Methods that change nothing, so leave the answer cache as it is.
+_READS = frozenset({"GET", "HEAD"})
 
 
 def _url_style(path: str) -> UrlStyle | None:
@@ -40,9 +45,10 @@ class Envelope:
     real clock; then on `/v1`, `/openai/v1` and `/openai`: the key check (the caller's project goes in
     `scope["state"]["project"]`), a matching fault, and a journal record of the request whatever its outcome."""
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
+    def __init__(self, app: ASGIApp, services: Services, routes: RouteTable) -> None:
         self.app = app
         self.services = services
+        self.routes = routes
         self.organization = services.fakes.organization_id.encode()
         # Request ids need only be unique, not secret or seeded (a seeded run's object ids must not depend on how
         # many requests were made): a PRNG of its own, far cheaper than `uuid4()`'s system call.
@@ -62,6 +68,11 @@ class Envelope:
         exchange = _Exchange(self, scope, receive, send, keep_body=journal is not None)
         task = services.shutdown.enter(f"{scope['method']} {scope['path']}")
         at = services.clock.now() if journal is not None else 0.0
+        # A request that may change state empties the answer cache before it is served, and again after, in case
+        # a read cached what the request had half done while it awaited (a body, a receiver).
+        changes = scope["method"] not in _READS
+        if changes:
+            services.answers.clear()
         try:
             await self._serve(exchange, style)
         except asyncio.CancelledError:
@@ -78,6 +89,8 @@ class Envelope:
             if exchange.status == 0:
                 await response(scope, receive, exchange.send)
         finally:
+            if changes:
+                services.answers.clear()
             services.shutdown.leave(task)
             if journal is not None:
                 exchange.record(journal, at)
@@ -103,7 +116,26 @@ class Envelope:
                 fault, services.fakes.organization_id, scope, exchange.raw_receive, exchange.send
             ):
                 return
+            found = self.routes.find(scope)
+            if found is not None:
+                await self._dispatch(exchange, *found)
+                return
         await self.app(scope, exchange.receive, exchange.send)
+
+    async def _dispatch(self, exchange: _Exchange, route: Route, child_scope: Scope) -> None:
+        """An OpenAI-surface request straight to its endpoint: the work of starlette's router, exception middleware
+        and `request_response`, without their layers (an endpoint's errors are this envelope's to answer anyway)."""
+        scope = exchange.scope
+        scope.update(child_scope)
+        scope["route"] = route
+        request = Request(scope, exchange.receive, exchange.send)
+        try:
+            response = await route.endpoint(request)
+        except APIError as exc:
+            response = error_response(exc)
+        except HTTPException as exc:
+            response = await on_http_error(request, exc)
+        await response(scope, exchange.receive, exchange.send)
 
 
 class _Exchange:

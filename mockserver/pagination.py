@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -80,14 +81,13 @@ def paginate(items: Iterable[tuple[str, T]], *, after: str | None, limit: int) -
             raise InvalidRequestError(
                 f"Invalid 'after': no object with id '{after}' in this list.", param="after", code="invalid_value"
             )
-    page: list[T] = []
-    ids: list[str] = []
-    for object_id, item in iterator:
-        if len(page) == limit:
-            return Page(page, True, ids[0], ids[-1])
-        page.append(item)
-        ids.append(object_id)
-    return Page(page, False, ids[0] if ids else None, ids[-1] if ids else None)
+    # One more than the page: whether it exists is `has_more`.
+    taken = list(itertools.islice(iterator, limit + 1))
+    has_more = len(taken) > limit
+    if has_more:
+        del taken[limit]
+    page = [item for _, item in taken]
+    return Page(page, has_more, taken[0][0] if taken else None, taken[-1][0] if taken else None)
 
 
 def cursor_list(

@@ -90,6 +90,15 @@ class RouteTable(BaseRoute):
             return Match.PARTIAL, {**partial[1], "route": partial[0]}
         return Match.NONE, {}
 
+    def find(self, scope: Scope) -> tuple[Route, Scope] | None:
+        """The route that fully matches the request and the scope it adds (its endpoint and path parameters), or
+        None when none does (an unknown path, or a known one with another method)."""
+        for route in self._candidates(_route_path(scope)):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return route, child_scope
+        return None
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         route: Route = scope["route"]
         await route.handle(scope, receive, send)

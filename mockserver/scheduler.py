@@ -39,8 +39,10 @@ class Timer:
 
 
 class Scheduler:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, *, on_fire: Callable[[], None] = lambda: None) -> None:
         self.clock = clock
+        # Called before each timer fires (what the app's answer cache is emptied by).
+        self._on_fire = on_fire
         self._heap: list[Timer] = []
         self._seq = itertools.count()
         self._wakeup = asyncio.Event()
@@ -94,6 +96,7 @@ class Scheduler:
     def run_due(self, until: float) -> None:
         """Fire every timer due by `until` without waiting on any asynchronous work they start."""
         while (timer := self._pop_due(until)) is not None:
+            self._on_fire()
             result = timer.callback(timer.due)
             if inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
@@ -125,6 +128,7 @@ class Scheduler:
                 work: list[Awaitable[None]] = []
                 timer: Timer | None = first
                 while timer is not None:
+                    self._on_fire()
                     result = timer.callback(timer.due)
                     if inspect.isawaitable(result):
                         work.append(result)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from mockserver.answers import AnswerCache
 from mockserver.clock import Clock, ManualClock, SystemClock
 from mockserver.fakes import FakeData
 from mockserver.faults import Faults
@@ -37,11 +38,12 @@ def _lifecycles(runtime: Runtime, files: Files) -> dict[str, Lifecycle[Any, Any]
     return {kind.name: kind.lifecycle(kind, runtime, files) for kind in KINDS}
 
 
-def _runtime(settings: Settings, clock: Clock) -> Runtime:
+def _runtime(settings: Settings, clock: Clock, answers: AnswerCache) -> Runtime:
     """What the lifecycles share: the clock and its timer heap, seeded ids and fake data, the store."""
     return Runtime(
         clock=clock,
-        scheduler=Scheduler(clock),
+        # Every simulated change happens in a timer: the cached answers are emptied before each fires.
+        scheduler=Scheduler(clock, on_fire=answers.clear),
         ids=IdFactory(settings.seed),
         fakes=FakeData(settings.seed),
         store=Store(),
@@ -94,6 +96,8 @@ class Services:
     shutdown: Shutdown
     # Every object's transitions (the inspector's timelines), recorded as they happen.
     timelines: Timelines
+    # The JSON of kept objects, between two changes (`mockserver.answers`).
+    answers: AnswerCache
     fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
@@ -107,7 +111,8 @@ class Services:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> Services:
-        runtime = _runtime(settings, clock or (ManualClock() if settings.clock == "manual" else SystemClock()))
+        answers = AnswerCache()
+        runtime = _runtime(settings, clock or (ManualClock() if settings.clock == "manual" else SystemClock()), answers)
         files = Files(runtime.store, runtime.ids)
         events, endpoints, dispatcher = _webhooks(settings, runtime, webhook_transport, wall_clock)
         timelines = Timelines()
@@ -133,12 +138,14 @@ class Services:
             faults=Faults(settings.seed),
             shutdown=Shutdown(settings.shutdown_timeout),
             timelines=timelines,
+            answers=answers,
             fixtures=read_fixtures(settings.fixtures) if settings.fixtures is not None else None,
         )
 
     def reset(self) -> None:
         """Forget every object and timer; the manual clock returns to its start and ids start their sequence again."""
         self.dispatcher.reset()
+        self.answers.clear()
         self.scheduler.clear()
         self.events.clear()
         self.endpoints.reset()

@@ -4,6 +4,7 @@ response against OpenAI's published spec."""
 from __future__ import annotations
 
 import inspect
+import os
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -16,10 +17,15 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
 from mockserver import Settings, create_app
+from mockserver.answers import CHECK_VARIABLE
 from mockserver.services import Services
 from tests.openapi import ResponseChecker, Spec, load_spec
 
 pytest_plugins = ["pytester"]
+
+# Every answer served from the answer cache is compared with a fresh serialisation (`mockserver.answers`), so the
+# whole suite checks that no change leaves a stale answer behind; servers started as subprocesses inherit it.
+os.environ[CHECK_VARIABLE] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.http import answer, project, services
+from mockserver.http import answer, answer_kept, answer_kept_list, project, services
 from mockserver.pagination import cursor_list, read_order
 from mockserver.schemas.common import DeletedResponse
 from mockserver.schemas.files import UPLOAD_PURPOSES
@@ -88,11 +88,11 @@ async def list_files(request: Request) -> Response:
     query = request.query_params
     order = read_order(query, default="desc")
     items = services(request).files.listed(project(request), newest_first=order == "desc", purpose=query.get("purpose"))
-    return answer(cursor_list(items, query, default_limit=10000, max_limit=10000))
+    return answer_kept_list(request, cursor_list(items, query, default_limit=10000, max_limit=10000))
 
 
 async def retrieve_file(request: Request) -> Response:
-    return answer(services(request).files.get(project(request), request.path_params["file_id"]))
+    return answer_kept(request, services(request).files.get(project(request), request.path_params["file_id"]))
 
 
 async def file_content(request: Request) -> Response:

@@ -4,7 +4,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.http import (
+    SCENARIO_HEADER,
+    answer,
+    answer_kept,
+    answer_kept_list,
+    project,
+    read_body,
+    read_optional_body,
+    services,
+)
 from mockserver.kinds.batches.lifecycle import BatchLifecycle
 from mockserver.kinds.batches.schemas import CreateBatch
 from mockserver.pagination import cursor_list
@@ -21,11 +30,13 @@ async def create_batch(request: Request) -> Response:
 
 
 async def list_batches(request: Request) -> Response:
-    return answer(cursor_list(batches(request).objects.newest_first(project(request)), request.query_params))
+    return answer_kept_list(
+        request, cursor_list(batches(request).objects.newest_first(project(request)), request.query_params)
+    )
 
 
 async def retrieve_batch(request: Request) -> Response:
-    return answer(batches(request).get(project(request), request.path_params["batch_id"]))
+    return answer_kept(request, batches(request).get(project(request), request.path_params["batch_id"]))
 
 
 async def cancel_batch(request: Request) -> Response:

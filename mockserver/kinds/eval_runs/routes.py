@@ -4,7 +4,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.http import (
+    SCENARIO_HEADER,
+    answer,
+    answer_kept,
+    answer_kept_list,
+    project,
+    read_body,
+    read_optional_body,
+    services,
+)
 from mockserver.kinds.eval_runs.lifecycle import EvalRunLifecycle
 from mockserver.kinds.eval_runs.schemas import CreateEval, CreateEvalRun, UpdateEval
 from mockserver.pagination import cursor_list, read_choice, read_order
@@ -27,11 +36,11 @@ async def list_evals(request: Request) -> Response:
     order = read_order(query, default="asc")
     order_by = read_choice(query, "order_by", ("created_at", "updated_at"), default="created_at")
     evals = runs(request).list_evals(project(request), order=order, order_by=str(order_by))
-    return answer(cursor_list(evals, query))
+    return answer_kept_list(request, cursor_list(evals, query))
 
 
 async def retrieve_eval(request: Request) -> Response:
-    return answer(runs(request).get_eval(project(request), request.path_params["eval_id"]))
+    return answer_kept(request, runs(request).get_eval(project(request), request.path_params["eval_id"]))
 
 
 async def update_eval(request: Request) -> Response:
@@ -61,12 +70,12 @@ async def list_runs(request: Request) -> Response:
         for run_id, run in listed(project(request))
         if run.eval_id == evaluation.id and (status is None or run.status == status)
     )
-    return answer(cursor_list(matching, query))
+    return answer_kept_list(request, cursor_list(matching, query))
 
 
 async def retrieve_run(request: Request) -> Response:
     params = request.path_params
-    return answer(runs(request).get_run(project(request), params["eval_id"], params["run_id"]))
+    return answer_kept(request, runs(request).get_run(project(request), params["eval_id"], params["run_id"]))
 
 
 async def cancel_run(request: Request) -> Response:
@@ -86,13 +95,13 @@ async def list_output_items(request: Request) -> Response:
     order, status = read_order(query, default="asc"), read_choice(query, "status", ("fail", "pass"))
     ordered = items if order == "asc" else reversed(items)
     matching = ((item.id, item) for item in ordered if status is None or item.status == status)
-    return answer(cursor_list(matching, query))
+    return answer_kept_list(request, cursor_list(matching, query))
 
 
 async def retrieve_output_item(request: Request) -> Response:
     params = request.path_params
     item = runs(request).output_item(project(request), params["eval_id"], params["run_id"], params["output_item_id"])
-    return answer(item)
+    return answer_kept(request, item)
 
 
 routes: list[Route] = [

@@ -7,7 +7,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.http import (
+    SCENARIO_HEADER,
+    answer,
+    answer_kept,
+    answer_kept_list,
+    project,
+    read_body,
+    read_optional_body,
+    services,
+)
 from mockserver.kinds.fine_tuning.graders import run_grader
 from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
 from mockserver.kinds.fine_tuning.permission_schemas import CreateCheckpointPermissions
@@ -51,19 +60,20 @@ async def list_jobs(request: Request) -> Response:
     only_without, wanted = _metadata_filter(request)
 
     def matching() -> Iterator[tuple[str, FineTuningJob]]:
-        for job_id, job in jobs(request).objects.newest_first(project(request)):
+        for job_id, job in listed:
             metadata = job.metadata or {}
             if only_without and metadata:
                 continue
             if all(metadata.get(key) == value for key, value in wanted.items()):
                 yield job_id, job
 
-    page = paginate(matching(), after=query.get("after"), limit=limit)
-    return answer(ListResponse[FineTuningJob](data=page.data, has_more=page.has_more))
+    listed = jobs(request).objects.newest_first(project(request))
+    page = paginate(matching() if only_without or wanted else listed, after=query.get("after"), limit=limit)
+    return answer_kept_list(request, ListResponse[FineTuningJob](data=page.data, has_more=page.has_more))
 
 
 async def retrieve_job(request: Request) -> Response:
-    return answer(jobs(request).get(project(request), request.path_params["job_id"]))
+    return answer_kept(request, jobs(request).get(project(request), request.path_params["job_id"]))
 
 
 async def cancel_job(request: Request) -> Response:

@@ -6,7 +6,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.http import SCENARIO_HEADER, answer, project, read_body, read_optional_body, services
+from mockserver.http import (
+    SCENARIO_HEADER,
+    answer,
+    answer_kept,
+    answer_kept_list,
+    project,
+    read_body,
+    read_optional_body,
+    services,
+)
 from mockserver.kinds.responses.lifecycle import ResponseLifecycle
 from mockserver.kinds.responses.output import input_text, tokens
 from mockserver.kinds.responses.schemas import CreateResponse, InputTokenCount, ResponseInputs
@@ -68,7 +77,7 @@ async def retrieve_response(request: Request) -> Response:
     lifecycle, owner, response_id = responses(request), project(request), request.path_params["response_id"]
     response = lifecycle.get(owner, response_id)
     if not _flag(request.query_params, "stream"):
-        return answer(response)
+        return answer_kept(request, response)
     if not response.background:
         raise InvalidRequestError(
             "Only responses created with background=true can be streamed after creation.", param="stream"
@@ -91,7 +100,7 @@ async def delete_response(request: Request) -> Response:
 async def list_input_items(request: Request) -> Response:
     items = responses(request).items(project(request), request.path_params["response_id"])
     ordered = items if read_order(request.query_params, default="desc") == "asc" else items[::-1]
-    return answer(cursor_list(((item.id, item) for item in ordered), request.query_params))
+    return answer_kept_list(request, cursor_list(((item.id, item) for item in ordered), request.query_params))
 
 
 async def count_input_tokens(request: Request) -> Response:

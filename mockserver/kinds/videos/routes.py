@@ -5,7 +5,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.http import SCENARIO_HEADER, answer, project, read_body, services
+from mockserver.http import SCENARIO_HEADER, answer, answer_kept, answer_kept_list, project, read_body, services
 from mockserver.kinds.videos.form import read_form_or_json
 from mockserver.kinds.videos.lifecycle import VideoLifecycle
 from mockserver.kinds.videos.media import CONTENT_TYPES, VARIANTS
@@ -41,11 +41,11 @@ async def list_videos(request: Request) -> Response:
     order = read_order(query, default="desc")
     items = videos(request).objects
     listed = items.newest_first(project(request)) if order == "desc" else items.oldest_first(project(request))
-    return answer(cursor_list(listed, query))
+    return answer_kept_list(request, cursor_list(listed, query))
 
 
 async def retrieve_video(request: Request) -> Response:
-    return answer(videos(request).get(project(request), request.path_params["video_id"]))
+    return answer_kept(request, videos(request).get(project(request), request.path_params["video_id"]))
 
 
 async def delete_video(request: Request) -> Response:
@@ -108,7 +108,7 @@ async def create_character(request: Request) -> Response:
 
 
 async def get_character(request: Request) -> Response:
-    return answer(videos(request).get_character(project(request), request.path_params["character_id"]))
+    return answer_kept(request, videos(request).get_character(project(request), request.path_params["character_id"]))
 
 
 routes: list[Route] = [

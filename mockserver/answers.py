@@ -1,0 +1,79 @@
+"""The JSON of the objects the mock keeps, serialised once per state rather than once per request.
+
+A test that polls reads the same object many times between two changes, and serialising a fine-tuning job costs more
+than the rest of its retrieve together; a list of twenty costs twenty of them. So each app keeps the JSON of the
+objects it answered since the last change, and forgets all of it on any change. Emptying everything is coarse, but
+it needs no bookkeeping per object, costs nothing per object kept (the cache is bounded), and cannot miss a change
+that touched a nested field, as invalidating one object at a time could. What empties it, between them every way a
+kept object changes:
+- every request other than a GET or HEAD, before and after it is served (the envelope);
+- every timer firing (the scheduler), which is how every simulated state change happens.
+Only objects the lifecycles and the files keep are cached: what a route builds on each read (a webhook endpoint's
+wire form, a page of events) is serialised as it is. Code that changes a kept object some other way calls `clear()`.
+
+`MOCKSERVER_CHECK_ANSWER_CACHE=1` (set by the mock's own test suite) compares every answer taken from the cache
+with a fresh serialisation, and fails the request, naming the object, if they differ.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from mockserver.schemas.common import ListResponse
+
+# Enough for every object a test polls and the pages it lists, small enough that no workload makes it a memory cost
+# (a fine-tuning job's JSON is about a kilobyte).
+MAX_CACHED = 4096
+CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
+_EMPTY_DATA = b'"data":[]'
+
+
+class StaleAnswerError(AssertionError):
+    """The cache held JSON that no longer matches its object: a change did not empty it (a bug in the mock)."""
+
+
+class AnswerCache:
+    def __init__(self, *, check: bool | None = None) -> None:
+        # By object identity; the object is held beside its JSON so that its `id()` cannot be reused meanwhile.
+        self._json: dict[int, tuple[BaseModel, bytes]] = {}
+        self._check = os.environ.get(CHECK_VARIABLE) == "1" if check is None else check
+
+    def clear(self) -> None:
+        self._json.clear()
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+    def json(self, obj: BaseModel) -> bytes:
+        """The object's JSON as `model_dump_json()` gives it (nulls included)."""
+        found = self._json.get(id(obj))
+        if found is None:
+            data = obj.__pydantic_serializer__.to_json(obj)
+            if len(self._json) >= MAX_CACHED:
+                self._json.clear()
+            self._json[id(obj)] = (obj, data)
+            return data
+        if self._check:
+            fresh = obj.__pydantic_serializer__.to_json(obj)
+            if fresh != found[1]:
+                raise StaleAnswerError(
+                    f"the answer cache held stale JSON for {type(obj).__name__} {getattr(obj, 'id', '?')}: "
+                    f"cached {found[1]!r}, now {fresh!r}"
+                )
+        return found[1]
+
+    def list_json(self, response: ListResponse[Any]) -> bytes:
+        """A list answer whose items come from the cache: the list's own fields serialised by its model, the items
+        spliced in where its empty `data` stands."""
+        items: Sequence[BaseModel] = response.data
+        shell = response.model_copy(update={"data": []})
+        head, found, tail = shell.__pydantic_serializer__.to_json(shell).partition(_EMPTY_DATA)
+        assert found, "a list model serialises its data as `data`"
+        data = b"".join((head, b'"data":[', b",".join(map(self.json, items)), b"]", tail))
+        if self._check and data != response.__pydantic_serializer__.to_json(response):
+            raise StaleAnswerError(f"the spliced list differs from the list model's own JSON: {data!r}")
+        return data

@@ -1,0 +1,110 @@
+"""The answer cache (`mockserver.answers`): a read after any change sees it, the list answers it splices are what
+their models would serialise, and a change the cache was not told of is caught rather than served."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from bench.ceiling import JOB
+from mockserver.answers import MAX_CACHED, AnswerCache, StaleAnswerError
+from mockserver.kinds import DEFAULT_PHASES
+from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
+from mockserver.kinds.fine_tuning.schemas import FineTuningJob
+from mockserver.schemas.common import CursorListResponse, ListResponse
+from mockserver.services import Services
+from tests.conftest import Advance
+
+
+@pytest.fixture
+def create_job(client: openai.AsyncOpenAI, upload: Callable[..., Awaitable[str]]) -> Callable[..., Awaitable[Any]]:
+    async def create(**extra_headers: str) -> Any:
+        training = await upload()
+        return await client.fine_tuning.jobs.create(
+            model="gpt-4o-mini", training_file=training, extra_headers=extra_headers or None
+        )
+
+    return create
+
+
+async def test_a_read_after_a_request_or_a_timer_sees_the_change(
+    client: openai.AsyncOpenAI, create_job: Callable[..., Awaitable[Any]], advance: Advance
+) -> None:
+    job = await create_job()
+    assert (await client.fine_tuning.jobs.retrieve(job.id)).status == "validating_files"
+    assert (await client.fine_tuning.jobs.retrieve(job.id)).status == "validating_files"  # from the cache
+    await advance(DEFAULT_PHASES["fine_tuning.validating_files"])  # the validation timer fires
+    assert (await client.fine_tuning.jobs.retrieve(job.id)).status == "queued"
+    await advance(DEFAULT_PHASES["fine_tuning.queued"])
+    listed = await client.fine_tuning.jobs.list()
+    assert [(j.id, j.status) for j in listed.data] == [(job.id, "running")]
+    await client.fine_tuning.jobs.cancel(job.id)
+    assert (await client.fine_tuning.jobs.retrieve(job.id)).status == "cancelled"
+    assert [j.status for j in (await client.fine_tuning.jobs.list()).data] == ["cancelled"]
+
+
+async def test_a_change_the_cache_was_not_told_of_is_a_500_naming_the_object(
+    http: httpx.AsyncClient, services: Services, create_job: Callable[..., Awaitable[Any]]
+) -> None:
+    job = await create_job()
+    assert (await http.get(f"/v1/fine_tuning/jobs/{job.id}")).json()["status"] == "validating_files"
+    # A change made behind every way the mock changes state (no request, no timer): only the check can see it.
+    services.lifecycle(FineTuningLifecycle).get("proj_default", job.id).status = "queued"
+
+    stale = await http.get(f"/v1/fine_tuning/jobs/{job.id}")
+
+    assert stale.status_code == 500
+    assert isinstance(services.errors[-1], StaleAnswerError)
+    assert job.id in str(services.errors[-1])
+    services.errors.clear()
+
+
+def test_without_the_check_the_cache_serves_what_it_holds() -> None:
+    """What the check guards against, shown once: the cache trusts that it is emptied on every change."""
+    cache = AnswerCache(check=False)
+    job = _job("ftjob-abc")
+    before = cache.json(job)
+    job.status = "running"
+    assert cache.json(job) == before
+    cache.clear()
+    assert b'"status":"running"' in cache.json(job)
+
+
+@pytest.mark.parametrize("has_more", [True, False])
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_spliced_list_is_what_its_model_serialises(has_more: bool, count: int) -> None:
+    jobs = [_job(f"ftjob-{index}") for index in range(count)]
+    cache = AnswerCache(check=True)  # the check also compares the whole spliced list
+    plain = ListResponse[FineTuningJob](data=jobs, has_more=has_more)
+    cursor = CursorListResponse[FineTuningJob](
+        data=jobs, has_more=has_more, first_id=jobs[0].id if jobs else None, last_id=jobs[-1].id if jobs else None
+    )
+    for response in (plain, cursor, plain, cursor):  # the second time from the cache
+        assert cache.list_json(response) == response.model_dump_json().encode()
+
+
+def test_the_cache_stays_bounded() -> None:
+    cache = AnswerCache(check=False)
+    jobs = [_job(f"ftjob-{index}") for index in range(MAX_CACHED + 10)]
+    for job in jobs:
+        cache.json(job)
+    assert len(cache) <= MAX_CACHED
+    assert cache.json(jobs[-1]) == jobs[-1].model_dump_json().encode()
+
+
+def test_stale_json_is_refused_when_checking() -> None:
+    cache = AnswerCache(check=True)
+    job = _job("ftjob-abc")
+    cache.json(job)
+    job.status = "running"
+    with pytest.raises(StaleAnswerError, match="FineTuningJob ftjob-abc"):
+        cache.json(job)
+
+
+def _job(job_id: str) -> FineTuningJob:
+    """A job as the bench's ceiling serves it, under another id."""
+    return FineTuningJob.model_validate_json(JOB).model_copy(update={"id": job_id})
