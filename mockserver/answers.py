@@ -17,6 +17,7 @@ with a fresh serialisation, and fails the request, naming the object, if they di
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -29,7 +30,24 @@ from mockserver.schemas.common import ListResponse
 # (a fine-tuning job's JSON is about a kilobyte).
 MAX_CACHED = 4096
 CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
-_EMPTY_DATA = b'"data":[]'
+
+
+@functools.cache
+def _field_after_data(model: type[BaseModel]) -> str | None:
+    names = list(model.model_fields)
+    following = names[names.index("data") + 1 :]
+    return following[0] if following else None
+
+
+def _split_at_data(model: type[BaseModel], shell: bytes) -> tuple[bytes, bytes]:
+    """`shell` (the list's JSON without `data`) cut where `data` goes, with the commas it needs on either side:
+    before the field that follows it in the model, or at the end."""
+    following = _field_after_data(model)
+    if following is None:
+        return shell[:-1] + (b"," if len(shell) > 2 else b""), b"}"
+    # A key followed by `:` cannot occur inside a string value, where every quote is escaped.
+    head, marker, tail = shell.partition(b'"' + following.encode() + b'":')
+    return head, b"," + marker + tail
 
 
 class StaleAnswerError(AssertionError):
@@ -67,13 +85,16 @@ class AnswerCache:
         return found[1]
 
     def list_json(self, response: ListResponse[Any]) -> bytes:
-        """A list answer whose items come from the cache: the list's own fields serialised by its model, the items
-        spliced in where its empty `data` stands."""
+        """A list answer whose items come from the cache: the list's own fields serialised by its model without
+        `data`, and the items spliced in where `data` goes."""
         items: Sequence[BaseModel] = response.data
-        shell = response.model_copy(update={"data": []})
-        head, found, tail = shell.__pydantic_serializer__.to_json(shell).partition(_EMPTY_DATA)
-        assert found, "a list model serialises its data as `data`"
-        data = b"".join((head, b'"data":[', b",".join(map(self.json, items)), b"]", tail))
+        cached, parts = self._json, []
+        for item in items:
+            found = cached.get(id(item))
+            parts.append(found[1] if found is not None and not self._check else self.json(item))
+        shell = response.__pydantic_serializer__.to_json(response, exclude={"data"})
+        head, tail = _split_at_data(type(response), shell)
+        data = b"".join((head, b'"data":[', b",".join(parts), b"]", tail))
         if self._check and data != response.__pydantic_serializer__.to_json(response):
             raise StaleAnswerError(f"the spliced list differs from the list model's own JSON: {data!r}")
         return data

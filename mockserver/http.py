@@ -23,7 +23,9 @@ SCENARIO_HEADER = "x-mock-scenario"
 
 
 def services(request: Request) -> Services:
-    return cast("Services", request.scope["app"].state.services)
+    # Put in the request's state by the envelope: a dict lookup, where the app's `State` is an attribute lookup
+    # that falls back to `__getattr__`, on every request.
+    return cast("Services", request.scope["state"]["services"])
 
 
 def project(request: Request) -> str:

@@ -66,7 +66,7 @@ class Envelope:
         style = _url_style(scope["path"])
         journal = services.journal if style is not None and services.journal.enabled else None
         exchange = _Exchange(self, scope, receive, send, keep_body=journal is not None)
-        task = services.shutdown.enter(f"{scope['method']} {scope['path']}")
+        task = services.shutdown.enter(scope)
         at = services.clock.now() if journal is not None else 0.0
         # A request that may change state empties the answer cache before it is served, and again after, in case
         # a read cached what the request had half done while it awaited (a body, a receiver).
@@ -156,7 +156,9 @@ class _Exchange:
         self.keep_body = keep_body
         self.started = clocks.elapsed()
         self.request_id = f"req_{envelope._request_ids.getrandbits(128):032x}"
-        scope.setdefault("state", {})["request_id"] = self.request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = self.request_id
+        state["services"] = envelope.services
         # ASGI servers lowercase header names; the first of repeated headers wins, as in starlette's `Headers.get`.
         self.headers: dict[bytes, bytes] = dict(reversed(scope["headers"]))
         self.status = 0

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mockserver.journal import Journal
-from mockserver.kinds import kind_of
+from mockserver.kinds import BY_OBJECT, kind_of
 from mockserver.lifecycles.runtime import Transition
 from mockserver.schemas.control import JournalEntry
 from mockserver.schemas.polling import PolledObject, PollingReport
@@ -37,7 +37,7 @@ class Endings:
         self.items: dict[str, Ending] = {}
 
     def on_transition(self, transition: Transition) -> None:
-        kind = kind_of(transition.id)
+        kind = BY_OBJECT.get(transition.object)
         if kind is not None and kind.machine.is_terminal(transition.target) and transition.id not in self.items:
             self.items[transition.id] = Ending(transition.at, self._journal.recorded)
 

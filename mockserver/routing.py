@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from starlette.convertors import PathConvertor, StringConvertor
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
@@ -60,6 +61,13 @@ class RouteTable(BaseRoute):
         for pattern, _ in self._patterns:
             shapes |= {(pattern.first, pattern.segments, pattern.last), (pattern.first, pattern.segments, None)}
         self._by_shape = {shape: self._admitting(shape) for shape in shapes}
+        # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
+        self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
+        for route in self.routes:
+            if route.methods is None or not all(
+                type(convertor) in (StringConvertor, PathConvertor) for convertor in route.param_convertors.values()
+            ):
+                raise ValueError(f"{route.path}: a route table needs routes with methods and string or path parameters")
 
     def _admitting(self, shape: Shape) -> list[Route]:
         return [route for pattern, route in self._patterns if pattern.admits(shape)]
@@ -92,11 +100,18 @@ class RouteTable(BaseRoute):
 
     def find(self, scope: Scope) -> tuple[Route, Scope] | None:
         """The route that fully matches the request and the scope it adds (its endpoint and path parameters), or
-        None when none does (an unknown path, or a known one with another method)."""
-        for route in self._candidates(_route_path(scope)):
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                return route, child_scope
+        None when none does (an unknown path, or a known one with another method): what `matches()` gives for a
+        full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
+        route_path = _route_path(scope)
+        method: str = scope["method"]
+        for route in self._candidates(route_path):
+            if method not in self._methods[id(route)]:
+                continue
+            match = route.path_regex.match(route_path)
+            if match is not None:
+                # String and path parameters are the text they match (checked when the table was built).
+                params = {**scope.get("path_params", {}), **match.groupdict()}
+                return route, {"endpoint": route.endpoint, "path_params": params}
         return None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.types import Scope
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,7 +20,7 @@ class Shutdown:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._requests: dict[asyncio.Task[object], str] = {}
+        self._requests: dict[asyncio.Task[object], Scope] = {}
         self._abandoned: set[asyncio.Task[object]] = set()
         self._armed = False
 
@@ -26,10 +28,11 @@ class Shutdown:
         """Called once the server's loop runs (the app's start-up)."""
         self._loop = asyncio.get_running_loop()
 
-    def enter(self, what: str) -> asyncio.Task[object] | None:
+    def enter(self, scope: Scope) -> asyncio.Task[object] | None:
+        """A request begins; what it is (method and path) is only put into words if it is ever abandoned."""
         task = asyncio.current_task()
         if task is not None:
-            self._requests[task] = what
+            self._requests[task] = scope
         return task
 
     def leave(self, task: asyncio.Task[object] | None) -> None:
@@ -53,7 +56,7 @@ class Shutdown:
             logger.warning(
                 "shutdown deadline (%g s) passed: abandoning %d request(s) in flight", self.seconds, len(self._requests)
             )
-        for task, what in list(self._requests.items()):
-            logger.warning("abandoned at shutdown: %s", what)
+        for task, scope in list(self._requests.items()):
+            logger.warning("abandoned at shutdown: %s %s", scope["method"], scope["path"])
             self._abandoned.add(task)
             task.cancel()

@@ -44,9 +44,7 @@ class Collection(Generic[T]):
         return item
 
     def newest_first(self, project: str) -> Iterator[tuple[str, T]]:
-        items = self._by_project.get(project, {})
-        for object_id in reversed(items):
-            yield object_id, items[object_id]
+        return reversed(self._by_project.get(project, {}).items())
 
     def oldest_first(self, project: str) -> Iterator[tuple[str, T]]:
         yield from self._by_project.get(project, {}).items()

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from pydantic import BaseModel
 
 from bench.ceiling import JOB
 from mockserver.answers import MAX_CACHED, AnswerCache, StaleAnswerError
@@ -85,6 +86,21 @@ def test_a_spliced_list_is_what_its_model_serialises(has_more: bool, count: int)
     )
     for response in (plain, cursor, plain, cursor):  # the second time from the cache
         assert cache.list_json(response) == response.model_dump_json().encode()
+
+
+class _DataLast(BaseModel):
+    object: str = "list"
+    data: list[FineTuningJob]
+
+
+class _DataOnly(BaseModel):
+    data: list[FineTuningJob]
+
+
+@pytest.mark.parametrize("model", [_DataLast, _DataOnly])
+def test_a_list_whose_data_comes_last_is_spliced_too(model: type[BaseModel]) -> None:
+    response = model(data=[_job("ftjob-1"), _job("ftjob-2")])
+    assert AnswerCache(check=True).list_json(response) == response.model_dump_json().encode()  # type: ignore[arg-type]
 
 
 def test_the_cache_stays_bounded() -> None:

@@ -1,4 +1,5 @@
-"""`RouteTable` must choose exactly the route starlette's router would, for every path and method, only faster."""
+"""`RouteTable` must choose exactly the route starlette's router would, for every path and method, only faster; and
+its `find()` (what the envelope dispatches with) the same route whenever that is a full match."""
 
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ def test_the_table_chooses_what_starlettes_router_chooses() -> None:
         expected_match, expected_route, expected_child = _starlette_choice(router, scope)
         match, child = table.matches(scope)
         checked += 1
+        found = table.find(scope)
+        full = (expected_route, expected_child["path_params"]) if expected_match is Match.FULL else None
+        if (found and (found[0], found[1]["path_params"])) != full:
+            mismatches.append((method, path, "find", found, full))
         if (match, child.get("route"), child.get("path_params")) != (
             expected_match,
             expected_route,
@@ -93,6 +98,8 @@ def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:
             expected = _starlette_choice(router, scope)
             match, child = ordered.matches(scope)
             assert (match, child.get("route")) == expected[:2], (routes, method, path)
+            found = ordered.find(scope)
+            assert (found and found[0]) == (expected[1] if expected[0] is Match.FULL else None), (routes, method, path)
 
 
 def test_a_route_with_a_parameter_first_is_refused() -> None:

@@ -10,6 +10,10 @@ from mockserver.kinds.kind import Kind
 KINDS: tuple[Kind, ...] = (fine_tuning.KIND, batches.KIND, eval_runs.KIND, responses.KIND, videos.KIND)
 
 
+# Each kind by the `object` its wire objects have (what a transition names).
+BY_OBJECT: dict[str, Kind] = {kind.object: kind for kind in KINDS}
+
+
 def kind_of(object_id: str) -> Kind | None:
     """The kind whose id format `object_id` has."""
     return next((kind for kind in KINDS if kind.owns(object_id)), None)
