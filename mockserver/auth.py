@@ -66,12 +66,12 @@ def key_project(key: str) -> str:
     return "proj_key_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def _query_value(query_string: bytes, name: str) -> str | None:
+@functools.lru_cache(maxsize=256)  # every Azure request parses it, and clients send the same few query strings
+def _api_version(query_string: bytes) -> str | None:
     if not query_string:
         return None
-    return next(
-        (value for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if key == name), None
-    )
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return next((value for key, value in pairs if key == "api-version"), None)
 
 
 def parse_api_key(entry: str) -> tuple[str, tuple[str, ...]]:
@@ -114,7 +114,7 @@ class Access:
 
 
 def _check_api_version(query_string: bytes, style: UrlStyle) -> None:
-    version = _query_value(query_string, "api-version")
+    version = _api_version(query_string)
     if style == "azure":
         if version is not None and version not in AZURE_API_VERSIONS:
             raise InvalidRequestError(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.routing import Route
@@ -128,7 +130,7 @@ class Envelope:
         scope = exchange.scope
         scope.update(child_scope)
         scope["route"] = route
-        request = Request(scope, exchange.receive, exchange.send)
+        request = _APIRequest(scope, exchange.receive, exchange.send)
         try:
             response = await route.endpoint(request)
         except APIError as exc:
@@ -136,6 +138,28 @@ class Envelope:
         except HTTPException as exc:
             response = await on_http_error(request, exc)
         await response(scope, exchange.receive, exchange.send)
+
+
+class _NoQuery(QueryParams):
+    """The query of a request without one: immutable, so one instance serves them all, and `get()` answers its
+    default at once instead of failing a lookup through `Mapping.get` (lists ask for four parameters)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+
+_NO_QUERY = _NoQuery()
+
+
+class _APIRequest(Request):
+    """A request on the OpenAI surface. Most have no query string, and parsing an empty one into a fresh
+    `QueryParams` cost a list's handler more than its pagination."""
+
+    @property
+    def query_params(self) -> QueryParams:
+        if not self.scope["query_string"]:
+            return _NO_QUERY
+        return super().query_params
 
 
 class _Exchange:

@@ -18,28 +18,43 @@ from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
-# (first segment, number of segments, last segment or None for "whatever the path has there")
+# (head: the URL prefix, if any, and the first segment after it; number of segments; last segment or None for
+# "whatever the path has there")
 Shape = tuple[str, int, str | None]
 
 
+def _head(path: str, prefixes: Sequence[str]) -> str:
+    """The path's URL prefix (the longest of `prefixes` it has) and the segment that follows it, else its first
+    segment: `/openai/v1/files/x` -> `/openai/v1/files`."""
+    for prefix in prefixes:
+        if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] == "/":
+            start = len(prefix) + 1
+            break
+    else:
+        start = 1
+    end = path.find("/", start)
+    return path if end == -1 else path[:end]
+
+
 class _Pattern(NamedTuple):
-    first: str
+    head: str
     segments: int  # a minimum where `variable`
     last: str | None
     variable: bool  # a `:path` parameter can span segments
 
     @classmethod
-    def of(cls, template: str) -> _Pattern:
+    def of(cls, template: str, prefixes: Sequence[str]) -> _Pattern:
         segments = template.strip("/").split("/")
-        if "{" in segments[0]:
-            raise ValueError(f"{template}: a route table needs routes whose first segment is literal")
+        head = _head(template, prefixes)
+        if "{" in head:
+            raise ValueError(f"{template}: a route table needs routes whose first segment after the prefix is literal")
         variable = ":path}" in template
         last = None if variable or "{" in segments[-1] else segments[-1]
-        return cls(segments[0], len(segments), last, variable)
+        return cls(head, len(segments), last, variable)
 
     def admits(self, shape: Shape) -> bool:
-        first, count, last = shape
-        if first != self.first or (count != self.segments and not (self.variable and count > self.segments)):
+        head, count, last = shape
+        if head != self.head or (count != self.segments and not (self.variable and count > self.segments)):
             return False
         return self.last is None or self.last == last
 
@@ -54,12 +69,15 @@ def _route_path(scope: Scope) -> str:
 
 
 class RouteTable(BaseRoute):
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(self, routes: Sequence[Route], *, prefixes: Sequence[str] = ()) -> None:
+        """`prefixes`: URL prefixes the routes sit below (`/v1`); the segment after one tells routes apart better
+        than the prefix itself, which all of them share."""
         self.routes = list(routes)
-        self._patterns = [(_Pattern.of(route.path), route) for route in self.routes]
+        self._prefixes = sorted(prefixes, key=len, reverse=True)  # `/openai/v1` before `/openai`
+        self._patterns = [(_Pattern.of(route.path, self._prefixes), route) for route in self.routes]
         shapes: set[Shape] = set()
         for pattern, _ in self._patterns:
-            shapes |= {(pattern.first, pattern.segments, pattern.last), (pattern.first, pattern.segments, None)}
+            shapes |= {(pattern.head, pattern.segments, pattern.last), (pattern.head, pattern.segments, None)}
         self._by_shape = {shape: self._admitting(shape) for shape in shapes}
         # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
         self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
@@ -74,12 +92,12 @@ class RouteTable(BaseRoute):
 
     def _candidates(self, route_path: str) -> list[Route]:
         segments = route_path.split("/")  # a leading "" for the leading slash
-        first, count, last = segments[1] if len(segments) > 1 else "", len(segments) - 1, segments[-1]
-        found = self._by_shape.get((first, count, last))
+        head, count, last = _head(route_path, self._prefixes), len(segments) - 1, segments[-1]
+        found = self._by_shape.get((head, count, last))
         if found is None:
-            found = self._by_shape.get((first, count, None))
+            found = self._by_shape.get((head, count, None))
         if found is None:  # longer than any route spells out: only variable-length routes can match
-            found = self._admitting((first, count, last))
+            found = self._admitting((head, count, last))
         return found
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -101,6 +101,8 @@ class Services:
     fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
     errors: list[BaseException] = field(default_factory=list)
+    # `lifecycle()`'s answers, by class; emptied when the lifecycles are rebuilt.
+    _by_class: dict[type[Any], Lifecycle[Any, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -155,16 +157,20 @@ class Services:
         self.faults.clear()
         self.store.clear()
         self.lifecycles = _lifecycles(self.runtime, self.files)
+        self._by_class.clear()
         self.ids.reseed()
         if isinstance(self.clock, ManualClock):
             self.clock.reset()
 
     def lifecycle(self, cls: type[L]) -> L:
-        """The lifecycle of that class (what a kind's routes use)."""
-        for lifecycle in self.lifecycles.values():
-            if isinstance(lifecycle, cls):
-                return lifecycle
-        raise LookupError(f"no kind is run by {cls.__name__}")
+        """The lifecycle of that class (what a kind's routes use, on every request: a dict lookup first)."""
+        found = self._by_class.get(cls)
+        if found is None:
+            found = next((lifecycle for lifecycle in self.lifecycles.values() if isinstance(lifecycle, cls)), None)
+            if found is None:
+                raise LookupError(f"no kind is run by {cls.__name__}")
+            self._by_class[cls] = found
+        return cast(L, found)
 
     def lifecycle_of(self, object_id: str) -> Lifecycle[Any, Any] | None:
         """The lifecycle of the kind whose id format `object_id` has."""

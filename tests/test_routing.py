@@ -105,5 +105,5 @@ def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:
 def test_a_route_with_a_parameter_first_is_refused() -> None:
     async def endpoint(request: object) -> None: ...
 
-    with pytest.raises(ValueError, match="first segment is literal"):
+    with pytest.raises(ValueError, match="first segment after the prefix is literal"):
         RouteTable([Route("/{anything}/x", endpoint)])
