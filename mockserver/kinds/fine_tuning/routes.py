@@ -25,6 +25,9 @@ from mockserver.pagination import cursor_list, paginate, read_choice, read_limit
 from mockserver.schemas.common import CursorListResponse, ListResponse
 from mockserver.schemas.graders import GraderValidated, RunGrader, ValidateGrader
 
+# Parametrised once: `ListResponse[FineTuningJob]` looked up again on every list cost a microsecond.
+JobList = ListResponse[FineTuningJob]
+
 
 def jobs(request: Request) -> FineTuningLifecycle:
     return services(request).lifecycle(FineTuningLifecycle)
@@ -69,7 +72,7 @@ async def list_jobs(request: Request) -> Response:
 
     listed = jobs(request).objects.newest_first(project(request))
     page = paginate(matching() if only_without or wanted else listed, after=query.get("after"), limit=limit)
-    return answer_kept_list(request, ListResponse[FineTuningJob](data=page.data, has_more=page.has_more))
+    return answer_kept_list(request, JobList(data=page.data, has_more=page.has_more))
 
 
 async def retrieve_job(request: Request) -> Response:
