@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mockserver.journal import Journal
 from mockserver.kinds import BY_OBJECT, kind_of
@@ -23,8 +23,9 @@ BACKOFF_GROWTH = 1.5
 MINUTE = 60.0
 
 
-@dataclass(frozen=True)
-class Ending:
+class Ending(NamedTuple):
+    """Made on every terminal transition: a tuple, which costs a fraction of a frozen dataclass to make."""
+
     at: float  # server clock
     after_request: int  # the journal's count when it happened
 

@@ -10,6 +10,7 @@ starlette's router would give: the first full match, else the first partial one 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -82,10 +83,17 @@ class RouteTable(BaseRoute):
         # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
         self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
         for route in self.routes:
-            if route.methods is None or not all(
-                type(convertor) in (StringConvertor, PathConvertor) for convertor in route.param_convertors.values()
+            # What `find()` relies on: a method to check, parameters that are the text they match, and an endpoint
+            # the envelope can await with the request.
+            if (
+                route.methods is None
+                or not inspect.iscoroutinefunction(route.endpoint)
+                or not all(type(c) in (StringConvertor, PathConvertor) for c in route.param_convertors.values())
             ):
-                raise ValueError(f"{route.path}: a route table needs routes with methods and string or path parameters")
+                raise ValueError(
+                    f"{route.path}: a route table needs routes with methods, async function endpoints and string or "
+                    "path parameters"
+                )
 
     def _admitting(self, shape: Shape) -> list[Route]:
         return [route for pattern, route in self._patterns if pattern.admits(shape)]

@@ -107,3 +107,17 @@ def test_a_route_with_a_parameter_first_is_refused() -> None:
 
     with pytest.raises(ValueError, match="first segment after the prefix is literal"):
         RouteTable([Route("/{anything}/x", endpoint)])
+
+
+def test_a_route_the_envelope_could_not_dispatch_is_refused() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    def blocking(request: object) -> None: ...
+
+    for route in (
+        Route("/things/{thing_id}", blocking, methods=["GET"]),  # starlette would run it in a thread
+        Route("/things/{thing_id}", endpoint),  # no methods to check
+        Route("/things/{thing_id:int}", endpoint, methods=["GET"]),  # a parameter that is not its text
+    ):
+        with pytest.raises(ValueError, match="async function endpoints"):
+            RouteTable([route])
