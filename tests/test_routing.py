@@ -116,7 +116,6 @@ def test_a_route_the_envelope_could_not_dispatch_is_refused() -> None:
 
     for route in (
         Route("/things/{thing_id}", blocking, methods=["GET"]),  # starlette would run it in a thread
-        Route("/things/{thing_id}", endpoint),  # no methods to check
         Route("/things/{thing_id:int}", endpoint, methods=["GET"]),  # a parameter that is not its text
     ):
         with pytest.raises(ValueError, match="async function endpoints"):
