@@ -3,6 +3,7 @@ between two states."""
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class StateMachine:
                 if not self.can(source, action.target):
                     raise ValueError(f"action {name!r}: {source} -> {action.target} is not an edge of the machine")
 
-    @property
+    @functools.cached_property
     def states(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys([*self.edges, *(s for targets in self.edges.values() for s in targets)]))
 
