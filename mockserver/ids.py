@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import string
 
@@ -12,6 +13,13 @@ _HEX = "0123456789abcdef"
 # eight alphanumerics are 5/4 as likely as the rest: invisible in a fake id, and still a pure function of the seed.
 _TO_ALNUM = bytes(ord(_ALNUM[byte % len(_ALNUM)]) for byte in range(256))
 _TO_HEX = bytes(ord(_HEX[byte % len(_HEX)]) for byte in range(256))
+
+
+def derived(prefix: str, length: int, key: str) -> str:
+    """An id in the same alphabet and length as `IdFactory.alnum`'s, but a pure function of `key`: for records that
+    are rebuilt on every read rather than kept (a fine-tuning job's metrics events), whose ids must not change."""
+    digest = hashlib.blake2b(key.encode(), digest_size=length).digest()
+    return prefix + digest.translate(_TO_ALNUM).decode("ascii")
 
 
 class IdFactory:

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from mockserver.kinds import DEFAULT_PHASES
-from mockserver.kinds.fine_tuning.lifecycle import MAX_JOB_EVENTS
+from mockserver.kinds.fine_tuning.job_log import MAX_JOB_EVENTS
 from tests.conftest import FIXTURES, Advance
 
 Upload = Callable[..., Awaitable[str]]
