@@ -18,7 +18,7 @@ import email.utils
 import logging
 import math
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
@@ -26,19 +26,13 @@ import httpx
 from mockserver import clock as clocks
 from mockserver.clock import Clock
 from mockserver.ids import IdFactory
-from mockserver.scheduler import Scheduler, Timer
+from mockserver.scheduler import Scheduler
 from mockserver.schemas.chaos import BrokenKind, ChaosMark
-from mockserver.schemas.webhooks import (
-    DeliveryAttempt,
-    ReceivedResponse,
-    RecordedEvent,
-    SentRequest,
-    WebhookEndpoint,
-    WebhookEvent,
-)
+from mockserver.schemas.webhooks import DeliveryAttempt, RecordedEvent, WebhookEndpoint, WebhookEvent
 from mockserver.settings import Settings
 from mockserver.urls import redact_httpx_logs, redact_url
-from mockserver.webhooks.chaos import ChaosDice, ChaosPlan, broken_request
+from mockserver.webhooks.chaos import ChaosDice, broken_request
+from mockserver.webhooks.deliveries import AttemptRecord, DeliveryLog, EventDelivery
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
@@ -48,22 +42,7 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 72 * 3600
 _KEPT_RESPONSE_CHARS = 2048
-
-
-@dataclass
-class EventDelivery:
-    """One event on its way to one endpoint: its attempts so far and where it stands (not to be confused with a
-    receiver's record of what it got, `mockserver.testing.receiver.Delivery`)."""
-
-    id: str
-    event: RecordedEvent
-    endpoint_id: str
-    webhook_id: str
-    body: bytes
-    attempts: int = 0
-    state: Literal["pending", "succeeded", "failed", "abandoned"] = "pending"
-    timer: Timer | None = field(default=None, repr=False)
-    chaos: ChaosPlan | None = None
+_NO_CHAOS: list[ChaosMark] = []  # shared by every attempt the chaos left alone; never changed
 
 
 @dataclass(frozen=True)
@@ -82,6 +61,11 @@ class _Exchange:
     @property
     def succeeded(self) -> bool:
         return self.response is not None and 200 <= self.response.status_code < 300
+
+
+def _payload(event: RecordedEvent) -> bytes:
+    """The body every attempt of the event sends (the event without the mock's `project`)."""
+    return WebhookEvent.model_validate(event.model_dump(exclude={"project"})).model_dump_json().encode()
 
 
 def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
@@ -131,7 +115,7 @@ class Dispatcher:
         self._generation = 0
         self._muted = False
         self.deliveries: dict[str, EventDelivery] = {}
-        self.attempts: list[DeliveryAttempt] = []
+        self.attempts = DeliveryLog()
         scheduler.add_settler(self.settle)
 
     # -- starting deliveries -----------------------------------------------------------------------------------------
@@ -151,9 +135,9 @@ class Dispatcher:
             return
         endpoints = self._endpoints.matching(logged.type, logged.project)
         if endpoints:
-            event = logged.wire()
+            body = _payload(logged.wire())
             for endpoint in endpoints:
-                delivery = self._new_delivery(event, endpoint.id)
+                delivery = self._new_delivery(logged, endpoint.id, body)
                 delivery.chaos = self._chaos.plan(endpoint.chaos or self._settings.webhook_chaos)
                 self._start(delivery)
 
@@ -162,22 +146,22 @@ class Dispatcher:
             targets = [self._endpoints.get(endpoint_id).id]
         else:
             targets = [endpoint.id for endpoint in self._endpoints.matching(event.type, event.project)]
-        deliveries = [self._new_delivery(event, target) for target in targets]
+        logged, body = LoggedEvent.of(event), _payload(event)
+        deliveries = [self._new_delivery(logged, target, body) for target in targets]
         for delivery in deliveries:
             self._start(delivery)
         return deliveries
 
-    def _new_delivery(self, event: RecordedEvent, endpoint_id: str) -> EventDelivery:
+    def _new_delivery(self, event: LoggedEvent, endpoint_id: str, body: bytes) -> EventDelivery:
         key = (event.id, endpoint_id)
         if key not in self._webhook_ids:
             self._webhook_ids[key] = self._ids.webhook_message()
-        payload = WebhookEvent.model_validate(event.model_dump(exclude={"project"}))
         delivery = EventDelivery(
             id=self._ids.delivery(),
             event=event,
             endpoint_id=endpoint_id,
             webhook_id=self._webhook_ids[key],
-            body=payload.model_dump_json().encode(),
+            body=body,
         )
         self.deliveries[delivery.id] = delivery
         return delivery
@@ -367,30 +351,25 @@ class Dispatcher:
         *,
         chaos: list[ChaosMark] | None = None,
         number: int | None = None,
-    ) -> DeliveryAttempt:
+    ) -> AttemptRecord:
         """The attempt in the delivery log (and the server log)."""
         response = exchange.response
-        attempt = DeliveryAttempt(
+        attempt = AttemptRecord(
             id=self._ids.delivery_attempt(),
-            delivery_id=delivery.id,
-            endpoint_id=endpoint.id,
+            delivery=delivery,
             url=endpoint.url,
-            webhook_id=delivery.webhook_id,
-            event_id=delivery.event.id,
-            event_type=delivery.event.type,
-            object_id=delivery.event.data.id,
             attempt=delivery.attempts if number is None else number,
             attempted_at=exchange.attempted_at,
             sent_at=exchange.sent_at,
             duration_ms=exchange.duration_ms,
-            request=SentRequest(headers=exchange.headers, body=exchange.body.decode()),
-            response=None
-            if response is None
-            else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
+            sent=AttemptRecord.headers_kept(delivery, exchange.sent_at, exchange.headers),
+            body=exchange.body,
+            status=None if response is None else response.status_code,
+            response_body="" if response is None else response.text[:_KEPT_RESPONSE_CHARS],
             error=exchange.error,
             succeeded=exchange.succeeded,
             next_retry_at=next_retry_at,
-            chaos=chaos or [],
+            chaos=chaos or _NO_CHAOS,
             chaos_detail=exchange.chaos_detail,
         )
         self.attempts.append(attempt)
@@ -404,11 +383,11 @@ class Dispatcher:
     async def send_test(self, endpoint: WebhookEndpoint, event: RecordedEvent) -> DeliveryAttempt:
         """`POST /v1/webhook_endpoints/{id}/test`: one signed attempt of a stand-in event now, never retried,
         recorded in the delivery log like any other; the event itself is not in the event log (nothing happened)."""
-        delivery = self._new_delivery(event, endpoint.id)
+        delivery = self._new_delivery(LoggedEvent.of(event), endpoint.id, _payload(event))
         delivery.attempts = 1
         exchange = await self._post(endpoint, delivery)
         delivery.state = "succeeded" if exchange.succeeded else "failed"
-        return self._record(delivery, endpoint, exchange, None)
+        return self._record(delivery, endpoint, exchange, None).wire()
 
     # -- lifetime ----------------------------------------------------------------------------------------------------
 
@@ -432,7 +411,7 @@ class Dispatcher:
         for delivery in self.pending():
             logger.warning(
                 "undelivered webhook: %s %s (%s) to endpoint %s after %d attempt(s)", delivery.event.type,
-                delivery.event.id, delivery.event.data.id, delivery.endpoint_id, delivery.attempts,
+                delivery.event.id, delivery.event.object_id, delivery.endpoint_id, delivery.attempts,
             )  # fmt: skip
         for task in list(self._inflight):
             task.cancel()
