@@ -92,6 +92,9 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         super().__init__(kind, runtime, files)
         # Files never change once uploaded, so each is read once per way it is used, not once per job.
         self._inspected: dict[tuple[str, str, str, str], TrainingData] = {}
+        # Jobs with the same settings and file size run the same plan: its (frozen) plan, hyperparameters and
+        # resolved method are made once and shared, not kept once per job (a resolved method is ~1.5 KB).
+        self._plans: dict[tuple[str, int, bool], tuple[Plan, Hyperparameters, Method]] = {}
         self.permissions = CheckpointPermissions(self._succeeded_checkpoints, runtime.ids, runtime.now)
 
     def not_found(self, object_id: str) -> APIError:
@@ -293,13 +296,18 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def _start_running(self, state: _Job, at: float) -> None:
         job = state.obj
         if state.plan is None:
-            state.plan = make_plan(job.method, state.training.examples, has_validation=state.validation is not None)
-            job.hyperparameters = state.plan.hyperparameters()
-            job.method = resolve_method(job.method, state.plan)
+            state.plan, job.hyperparameters, job.method = self._plan(job.method, state)
             self._event(state, at, "Fine-tuning job started", data=None)
         state.segment_started = at
         state.segment_first_epoch = state.epochs_done
         self._schedule_epoch(state, at)
+
+    def _plan(self, method: Method, state: _Job) -> tuple[Plan, Hyperparameters, Method]:
+        key = (method.model_dump_json(), state.training.examples, state.validation is not None)
+        if key not in self._plans:
+            plan = make_plan(method, state.training.examples, has_validation=state.validation is not None)
+            self._plans[key] = (plan, plan.hyperparameters(), resolve_method(method, plan))
+        return self._plans[key]
 
     def _train_epoch(self, state: _Job, at: float) -> None:
         """Report the next epoch as finished at `at`: its metrics events, spread over the epoch, and its checkpoint
