@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 from mockserver.errors import InvalidRequestError, NotFoundError
 from mockserver.ids import IdFactory
+from mockserver.schemas.common import kept
 from mockserver.schemas.files import FileObject, FilePurpose
 from mockserver.store import Store
 
@@ -40,13 +41,15 @@ class Files:
         if expires_after is None and purpose == "batch":
             expires_after = BATCH_FILE_TTL
         created_at = int(at)
-        file = FileObject(
-            id=file_id or self._ids.file(),
-            bytes=len(content if isinstance(content, bytes) else content()),
-            created_at=created_at,
-            filename=filename,
-            purpose=purpose,
-            expires_at=None if expires_after is None else created_at + expires_after,
+        file = kept(
+            FileObject(
+                id=file_id or self._ids.file(),
+                bytes=len(content if isinstance(content, bytes) else content()),
+                created_at=created_at,
+                filename=filename,
+                purpose=purpose,
+                expires_at=None if expires_after is None else created_at + expires_after,
+            )
         )
         self._store.files.add(project, file.id, file)
         self._store.file_contents[file.id] = content

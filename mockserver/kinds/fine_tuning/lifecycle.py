@@ -29,6 +29,7 @@ from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_fil
 from mockserver.lifecycles.base import Entry, Lifecycle
 from mockserver.lifecycles.machine import StateMachine, UserAction
 from mockserver.lifecycles.runtime import Runtime
+from mockserver.schemas.common import kept
 from mockserver.schemas.models import Model
 
 if TYPE_CHECKING:
@@ -122,20 +123,22 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
 
         at = self._rt.now()
         ids = self._rt.ids
-        job = FineTuningJob(
-            id=job_id or self.kind.new_id(ids),
-            created_at=int(at),
-            hyperparameters=_hyperparameters(method),
-            model=request.model,
-            organization_id=self._rt.fakes.organization_id,
-            status="validating_files",
-            training_file=request.training_file,
-            validation_file=request.validation_file,
-            integrations=request.integrations or [],
-            seed=request.seed if request.seed is not None else ids.random.randint(0, 2**31 - 1),
-            method=method,
-            metadata=request.metadata,
-            user_provided_suffix=request.suffix,
+        job = kept(
+            FineTuningJob(
+                id=job_id or self.kind.new_id(ids),
+                created_at=int(at),
+                hyperparameters=_hyperparameters(method),
+                model=request.model,
+                organization_id=self._rt.fakes.organization_id,
+                status="validating_files",
+                training_file=request.training_file,
+                validation_file=request.validation_file,
+                integrations=request.integrations or [],
+                seed=request.seed if request.seed is not None else ids.random.randint(0, 2**31 - 1),
+                method=method,
+                metadata=request.metadata,
+                user_provided_suffix=request.suffix,
+            )
         )
         state = _Job(
             obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation
@@ -334,7 +337,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         job.trained_tokens = state.training.tokens * plan.n_epochs
         job.result_files = [result.id]
         self._rt.store.models.add(
-            state.project, model_name, Model(id=model_name, created=int(at), owned_by=job.organization_id)
+            state.project, model_name, kept(Model(id=model_name, created=int(at), owned_by=job.organization_id))
         )
         self._event(state, at, f"New fine-tuned model created: {model_name}")
         self._event(state, at, "The job has successfully completed")
