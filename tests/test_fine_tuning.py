@@ -133,7 +133,7 @@ async def test_a_finished_job_reads_the_same_every_time_and_its_records_agree(
     job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=await upload())
     await advance(3600)
     done = await client.fine_tuning.jobs.retrieve(job.id)
-    events = [e.to_dict() async for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
+    events: list[Any] = [e.to_dict() async for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
     assert events == [e.to_dict() async for e in client.fine_tuning.jobs.list_events(job.id, limit=7)]
     assert all(re.fullmatch(r"ftevent-[A-Za-z0-9]{24}", e["id"]) for e in events)
     assert len({e["id"] for e in events}) == len(events)

@@ -25,7 +25,7 @@ import httpx
 
 from mockserver import clock as clocks
 from mockserver.clock import Clock
-from mockserver.ids import IdFactory
+from mockserver.ids import IdFactory, derived_hex
 from mockserver.scheduler import Scheduler
 from mockserver.schemas.chaos import BrokenKind, ChaosMark
 from mockserver.schemas.webhooks import DeliveryAttempt, RecordedEvent, WebhookEndpoint, WebhookEvent
@@ -111,7 +111,6 @@ class Dispatcher:
         self._limit: asyncio.Semaphore | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._backlog: list[EventDelivery] = []
-        self._webhook_ids: dict[tuple[str, str], str] = {}
         self._generation = 0
         self._muted = False
         self.deliveries: dict[str, EventDelivery] = {}
@@ -153,14 +152,12 @@ class Dispatcher:
         return deliveries
 
     def _new_delivery(self, event: LoggedEvent, endpoint_id: str, body: bytes) -> EventDelivery:
-        key = (event.id, endpoint_id)
-        if key not in self._webhook_ids:
-            self._webhook_ids[key] = self._ids.webhook_message()
         delivery = EventDelivery(
             id=self._ids.delivery(),
             event=event,
             endpoint_id=endpoint_id,
-            webhook_id=self._webhook_ids[key],
+            # The same for every delivery of one event to one endpoint (resends too), and kept nowhere else.
+            webhook_id=derived_hex("wh_", 32, f"{event.id}/{endpoint_id}"),
             body=body,
         )
         self.deliveries[delivery.id] = delivery
@@ -227,6 +224,8 @@ class Dispatcher:
         self._release()  # nothing is held back past a settle: a clock advance delivers everything due
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        # A set keeps the table of its largest size: after a burst of thousands of attempts, it starts small again.
+        self._inflight = set()
 
     # -- one attempt -------------------------------------------------------------------------------------------------
 
@@ -240,6 +239,7 @@ class Dispatcher:
         return self._client, self._limit
 
     async def _attempt(self, delivery: EventDelivery, generation: int) -> None:
+        delivery.timer = None  # fired (or never set): a finished delivery keeps no timer, nor what its callback holds
         try:
             await self._send(delivery, generation)
         except Exception:  # one broken attempt must not take the others, or a clock advance, down with it
@@ -402,7 +402,6 @@ class Dispatcher:
         self._backlog.clear()
         self._held.clear()
         self._chaos.reseed()
-        self._webhook_ids.clear()
         self.deliveries.clear()
         self.attempts.clear()
 

@@ -4,7 +4,6 @@ metrics events and checkpoint."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from mockserver.kinds.fine_tuning.schemas import (
     JobError,
     Method,
 )
-from mockserver.kinds.fine_tuning.training import Plan, make_plan, resolve_method, results_csv
+from mockserver.kinds.fine_tuning.training import Plan, ResultsCsv, make_plan, resolve_method
 from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_file
 from mockserver.lifecycles.base import Entry, Lifecycle
 from mockserver.lifecycles.machine import StateMachine, UserAction
@@ -328,7 +327,7 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
             self._train_epoch(state, at)
         model_name = f"{self._model_prefix(state)}:{self._rt.ids.model_tag()}"
         # The result file's bytes are made when downloaded, from the plan and the seed, like the metrics events.
-        csv = functools.partial(results_csv, plan, job.seed)
+        csv = ResultsCsv(plan, job.seed)
         result = self._files.create(
             state.project, filename="step_metrics.csv", purpose="fine-tune-results", content=csv, at=at
         )

@@ -142,11 +142,18 @@ def checkpoint_metrics(data: dict[str, Any]) -> CheckpointMetrics:
     return CheckpointMetrics.model_validate({key: value for key, value in data.items() if key != "total_steps"})
 
 
-def results_csv(plan: Plan, seed: int) -> bytes:
-    """The `step_metrics.csv` result file of a succeeded job: every reported step."""
-    rows = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"]
-    for epoch in range(1, plan.n_epochs + 1):
-        for step in reported_steps(plan, epoch):
-            data = step_metrics(plan, seed, step)
-            rows.append(f"{step},{data['train_loss']:.5f},{data['train_mean_token_accuracy']:.5f},,")
-    return ("\n".join(rows) + "\n").encode()
+@dataclass(frozen=True, slots=True)
+class ResultsCsv:
+    """The `step_metrics.csv` result file of a succeeded job (every reported step), made on each download: the
+    Files backend keeps this instead of the bytes."""
+
+    plan: Plan
+    seed: int
+
+    def __call__(self) -> bytes:
+        rows = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"]
+        for epoch in range(1, self.plan.n_epochs + 1):
+            for step in reported_steps(self.plan, epoch):
+                data = step_metrics(self.plan, self.seed, step)
+                rows.append(f"{step},{data['train_loss']:.5f},{data['train_mean_token_accuracy']:.5f},,")
+        return ("\n".join(rows) + "\n").encode()
