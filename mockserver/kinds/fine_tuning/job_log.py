@@ -1,11 +1,12 @@
 """A fine-tuning job's events and checkpoints, kept as what happened rather than as records (issue 12: what a
 finished job keeps must stay within a few KB).
 
-A finished job shows about a hundred events, most of them metrics, and three checkpoints. The log keeps one small
-tuple per message event and, per trained epoch, its number in the event order and its start and end times (one
-`array` for all epochs); the metrics events, the "Checkpoint created" messages and the checkpoints are made from
-the plan and the job's seed when read (`training.step_metrics` is a pure function). Each event's id is a hash of
-the job id and the event's place in the log, so an `after` cursor names the same event on every read.
+A finished job shows about a hundred events, most of them metrics, and three checkpoints. The log keeps each
+message event as its text (and its time in an `array`), and each trained epoch as its number in the event order
+(and its start and end times in another); the metrics events, the "Checkpoint created" messages and the
+checkpoints are made from the plan and the job's seed when read (`training.step_metrics` is a pure function).
+Each event's id is a hash of the job id and the event's place in the log, so an `after` cursor names the same
+event on every read.
 """
 
 from __future__ import annotations
@@ -32,13 +33,17 @@ MAX_JOB_EVENTS = 1000
 NO_DATA: Final[dict[str, Any]] = {}
 
 
-class Message(NamedTuple):
-    """A message event as kept (its id is derived, its type is "message")."""
+class Unusual(NamedTuple):
+    """A message event whose level or data is not the usual "info" and `{}` (most are kept as their text alone)."""
 
-    created_at: int
     message: str
-    level: str = "info"
-    data: dict[str, Any] | None = NO_DATA
+    level: str
+    data: dict[str, Any] | None
+
+
+# A message event (its text, or an `Unusual` one), or the number of a trained epoch: its metrics events and (but for
+# the last epoch) its checkpoint's message. Every event's id is derived, and a message's type is "message".
+_Entry = str | Unusual | int
 
 
 def checkpoint_name(prefix: str, job_id: str, step: int) -> str:
@@ -49,12 +54,14 @@ def checkpoint_name(prefix: str, job_id: str, step: int) -> str:
 class JobLog:
     """One job's events, oldest first, as messages and trained epochs."""
 
-    __slots__ = ("_count", "_entries", "_first", "_hidden", "_times")
+    __slots__ = ("_count", "_entries", "_first", "_hidden", "_said", "_times")
 
     def __init__(self) -> None:
-        # A message, or the number of a trained epoch: its metrics events and (but for the last) its checkpoint's.
-        self._entries: list[Message | int] = []
-        self._times = array("d")  # per trained epoch, in order: when its metrics start, and when it ended
+        self._entries: list[_Entry] = []
+        self._said = array("q")  # the time of each message in `_entries`, in order
+        # Per trained epoch, in order: when its metrics start, and when it ended (kept when the cap lets the epoch's
+        # events go: its checkpoint is not an event).
+        self._times = array("d")
         self._count = 0  # the events shown
         self._first = 0  # the place, among every event the job ever had, of the first event of `_entries[0]`
         self._hidden = 0  # how many of `_entries[0]`'s events were let go at the cap
@@ -67,8 +74,9 @@ class JobLog:
         """How many epochs were trained."""
         return len(self._times) // 2
 
-    def message(self, message: Message, plan: Plan | None) -> None:
-        self._entries.append(message)
+    def message(self, at: float, message: str, level: str, data: dict[str, Any] | None, plan: Plan | None) -> None:
+        self._entries.append(message if level == "info" and data is NO_DATA else Unusual(message, level, data))
+        self._said.append(int(at))
         self._count += 1
         self._trim(plan)
 
@@ -85,20 +93,24 @@ class JobLog:
             self._hidden += 1
             self._count -= 1
             if self._hidden == _size(self._entries[0], plan):
+                if not isinstance(self._entries[0], int):
+                    del self._said[0]
                 del self._entries[0]
                 self._first += self._hidden
                 self._hidden = 0
 
     def newest_first(self, job: FineTuningJob, plan: Plan | None, prefix: str) -> Iterator[EventRecord]:
         end = self._first + self._hidden + self._count  # one past the place of the newest event
+        said = len(self._said)
         for index in range(len(self._entries) - 1, -1, -1):
             entry = self._entries[index]
             start = end - _size(entry, plan)
-            if isinstance(entry, Message):
-                records = [_message(job.id, start, entry)]
-            else:
+            if isinstance(entry, int):
                 assert plan is not None
                 records = self._epoch_records(job, plan, prefix, entry, start)
+            else:
+                said -= 1
+                records = [_message(job.id, start, self._said[said], entry)]
             yield from reversed(records[self._hidden :] if index == 0 else records)
             end = start
 
@@ -116,8 +128,8 @@ class JobLog:
         if epoch < plan.n_epochs:
             step = epoch * plan.steps_per_epoch
             name = checkpoint_name(prefix, job.id, step)
-            message = Message(int(ended), f"Checkpoint created at step {step} with Snapshot ID: {name}")
-            records.append(_message(job.id, place, message))
+            message = f"Checkpoint created at step {step} with Snapshot ID: {name}"
+            records.append(_message(job.id, place, int(ended), message))
         return records
 
     def checkpoints(self, job: FineTuningJob, plan: Plan | None, prefix: str) -> list[Checkpoint]:
@@ -144,9 +156,9 @@ class JobLog:
             yield job.fine_tuned_model
 
 
-def _size(entry: Message | int, plan: Plan | None) -> int:
+def _size(entry: _Entry, plan: Plan | None) -> int:
     """How many events an entry stands for."""
-    if isinstance(entry, Message):
+    if not isinstance(entry, int):
         return 1
     assert plan is not None  # epochs are trained by a plan
     return reported_count(plan, entry) + (entry < plan.n_epochs)
@@ -156,8 +168,8 @@ def _event_id(job_id: str, place: int) -> str:
     return derived("ftevent-", 24, f"{job_id}/event/{place}")
 
 
-def _message(job_id: str, place: int, message: Message) -> EventRecord:
-    created_at, text, level, data = message
+def _message(job_id: str, place: int, created_at: int, message: str | Unusual) -> EventRecord:
+    text, level, data = (message, "info", NO_DATA) if isinstance(message, str) else message
     return EventRecord(_event_id(job_id, place), created_at, level, text, "message", data)
 
 

@@ -12,7 +12,7 @@ from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.examples import example_path
 from mockserver.files import Files
-from mockserver.kinds.fine_tuning.job_log import NO_DATA, JobEvents, JobLog, Message
+from mockserver.kinds.fine_tuning.job_log import NO_DATA, JobEvents, JobLog
 from mockserver.kinds.fine_tuning.permissions import CheckpointPermissions
 from mockserver.kinds.fine_tuning.schemas import (
     AUTO_HYPERPARAMETERS,
@@ -360,4 +360,4 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def _event(
         self, state: _Job, at: float, message: str, *, level: str = "info", data: dict[str, Any] | None = NO_DATA
     ) -> None:
-        state.log.message(Message(int(at), message, level, data), state.plan)
+        state.log.message(at, message, level, data, state.plan)
