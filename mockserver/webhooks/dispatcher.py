@@ -1,6 +1,7 @@
 """Delivering events: one delivery per (event, endpoint), attempts signed at send time, retries on the timer heap.
 
-- The first attempt starts at once in the background: an API request never waits for a receiver.
+- The first attempt starts at once in the background (or as soon as one of `webhook_concurrency` tasks is free):
+  an API request never waits for a receiver.
 - A non-2xx answer, a timeout or a connection error schedules the next attempt on the server clock, after the
   endpoint's `Retry-After` if it sent one, else after the next delay of the retry schedule. A 410 disables the
   endpoint. With the manual clock, `clock/advance` awaits every attempt that falls due (scheduler settlers).
@@ -17,9 +18,10 @@ import contextlib
 import email.utils
 import logging
 import math
-from collections.abc import Callable, Coroutine, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
@@ -110,6 +112,10 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        # Attempts waiting for one of the `webhook_concurrency` tasks: an event that falls due for thousands of jobs
+        # at once (the first advance of the soak) would otherwise make a task each, waiting its turn with its frames
+        # and signed headers, and that peak stays behind in the allocator's arenas long after it has passed.
+        self._queued: deque[tuple[EventDelivery, int]] = deque()
         self._backlog: list[EventDelivery] = []
         self._generation = 0
         self._muted = False
@@ -179,9 +185,9 @@ class Dispatcher:
         elif plan is not None and plan.delay > 0:
             generation = self._generation
             at = self._clock.now() + plan.delay
-            delivery.timer = self._scheduler.schedule(at, lambda at: self._attempt(delivery, generation))
+            delivery.timer = self._scheduler.schedule(at, lambda at: self._spawn(delivery, generation))
         else:
-            self._spawn(self._attempt(delivery, self._generation))
+            self._spawn(delivery, self._generation)
 
     async def _release_late(self, delivery: EventDelivery, generation: int) -> None:
         if delivery in self._held:
@@ -193,12 +199,21 @@ class Dispatcher:
         released = [d for d in self._held if endpoint_id is None or d.endpoint_id == endpoint_id]
         self._held = [d for d in self._held if d not in released]
         for delivery in released:
-            self._spawn(self._attempt(delivery, self._generation))
+            self._spawn(delivery, self._generation)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _spawn(self, delivery: EventDelivery, generation: int) -> None:
+        """Attempt the delivery in the background now, or once a task is free."""
+        if len(self._inflight) >= self._settings.webhook_concurrency:
+            self._queued.append((delivery, generation))
+            return
+        task = asyncio.ensure_future(self._attempt(delivery, generation))
         self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if self._queued:
+            self._spawn(*self._queued.popleft())
 
     def flush_backlog(self) -> None:
         """Send what was emitted before a loop ran (at start-up, once the server's loop is there)."""
@@ -338,7 +353,7 @@ class Dispatcher:
             delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
             asked = None if response is None else _retry_after(response, exchange.sent_at)
             next_retry_at = exchange.attempted_at + (delay if asked is None else asked)
-            delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._attempt(delivery, generation))
+            delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._spawn(delivery, generation))
             return next_retry_at
         return None
 
@@ -396,6 +411,7 @@ class Dispatcher:
 
     def reset(self) -> None:
         self._generation += 1
+        self._queued.clear()  # first: a cancelled task's `_finished` would start the next
         for task in self._inflight:
             task.cancel()
         self._inflight.clear()
@@ -412,6 +428,7 @@ class Dispatcher:
                 "undelivered webhook: %s %s (%s) to endpoint %s after %d attempt(s)", delivery.event.type,
                 delivery.event.id, delivery.event.object_id, delivery.endpoint_id, delivery.attempts,
             )  # fmt: skip
+        self._queued.clear()
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:
