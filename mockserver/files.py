@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mockserver.errors import InvalidRequestError, NotFoundError
 from mockserver.ids import IdFactory
+from mockserver.schemas.common import kept
 from mockserver.schemas.files import FileObject, FilePurpose
 from mockserver.store import Store
 
@@ -30,21 +31,25 @@ class Files:
         *,
         filename: str,
         purpose: FilePurpose,
-        content: bytes,
+        content: bytes | Callable[[], bytes],
         at: float,
         expires_after: int | None = None,
         file_id: str | None = None,
     ) -> FileObject:
+        """`content` is the bytes, or what makes them on each download: a file the server writes itself (a job's
+        `step_metrics.csv`) need not be kept when it can be made again, the same each time."""
         if expires_after is None and purpose == "batch":
             expires_after = BATCH_FILE_TTL
         created_at = int(at)
-        file = FileObject(
-            id=file_id or self._ids.file(),
-            bytes=len(content),
-            created_at=created_at,
-            filename=filename,
-            purpose=purpose,
-            expires_at=None if expires_after is None else created_at + expires_after,
+        file = kept(
+            FileObject(
+                id=file_id or self._ids.file(),
+                bytes=len(content if isinstance(content, bytes) else content()),
+                created_at=created_at,
+                filename=filename,
+                purpose=purpose,
+                expires_at=None if expires_after is None else created_at + expires_after,
+            )
         )
         self._store.files.add(project, file.id, file)
         self._store.file_contents[file.id] = content
@@ -68,7 +73,8 @@ class Files:
         return file
 
     def content(self, project: str, file_id: str) -> bytes:
-        return self._store.file_contents[self.get(project, file_id).id]
+        content = self._store.file_contents[self.get(project, file_id).id]
+        return content if isinstance(content, bytes) else content()
 
     def delete(self, project: str, file_id: str) -> FileObject:
         file = self.get(project, file_id)

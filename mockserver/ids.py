@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import string
 
@@ -11,6 +12,21 @@ _ALNUM = string.ascii_letters + string.digits
 # multiple of 62, so eight alphanumerics are 5/4 as likely as the rest: invisible in a fake id, and still a pure
 # function of the seed.
 _TO_ALNUM = bytes(ord(_ALNUM[byte % len(_ALNUM)]) for byte in range(256))
+
+
+def derived(prefix: str, length: int, key: str) -> str:
+    """An id in the same alphabet and length as `IdFactory.alnum`'s, but a pure function of `key`: for records that
+    are rebuilt on every read rather than kept (a fine-tuning job's metrics events), whose ids must not change."""
+    return prefix + _digest(key, length).translate(_TO_ALNUM).decode("ascii")
+
+
+def derived_hex(prefix: str, length: int, key: str) -> str:
+    """`derived`, in `IdFactory.hex`'s alphabet."""
+    return prefix + _digest(key, length).translate(_TO_HEX).decode("ascii")
+
+
+def _digest(key: str, length: int) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=length).digest()
 
 
 class IdFactory:
@@ -39,12 +55,6 @@ class IdFactory:
 
     def fine_tuning_job(self) -> str:
         return self.alnum("ftjob-", 24)
-
-    def fine_tuning_event(self) -> str:
-        return self.alnum("ftevent-", 24)
-
-    def checkpoint(self) -> str:
-        return self.alnum("ftckpt_", 24)
 
     def model_tag(self) -> str:
         return self.alnum("", 8)

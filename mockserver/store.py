@@ -6,7 +6,7 @@ parallel test workers can share one server without seeing each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 from mockserver.schemas.files import FileObject
@@ -67,7 +67,7 @@ class Store:
 
     def __init__(self) -> None:
         self.files: Collection[FileObject] = Collection()
-        self.file_contents: dict[str, bytes] = {}
+        self.file_contents: dict[str, bytes | Callable[[], bytes]] = {}  # a callable makes them (Files.create)
         self.models: Collection[Model] = Collection()
 
     def clear(self) -> None:

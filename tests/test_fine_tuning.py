@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ import openai
 import pytest
 
 from mockserver.kinds import DEFAULT_PHASES
-from mockserver.kinds.fine_tuning.lifecycle import MAX_JOB_EVENTS
+from mockserver.kinds.fine_tuning.job_log import MAX_JOB_EVENTS
 from tests.conftest import FIXTURES, Advance
 
 Upload = Callable[..., Awaitable[str]]
@@ -122,6 +123,52 @@ async def test_events_paginate_with_after(client: openai.AsyncOpenAI, upload: Up
     assert {e.id for e in first.data}.isdisjoint(e.id for e in second.data)
     every = [e async for e in client.fine_tuning.jobs.list_events(job.id, limit=5)]
     assert len(every) == len({e.id for e in every}) > 10
+
+
+async def test_a_finished_job_reads_the_same_every_time_and_its_records_agree(
+    client: openai.AsyncOpenAI, upload: Upload, advance: Advance
+) -> None:
+    """Metrics, checkpoints and the result file are made again on each read (issue 12): the same each time, and
+    consistent with each other."""
+    job = await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=await upload())
+    await advance(3600)
+    done = await client.fine_tuning.jobs.retrieve(job.id)
+    events: list[Any] = [e.to_dict() async for e in client.fine_tuning.jobs.list_events(job.id, limit=100)]
+    assert events == [e.to_dict() async for e in client.fine_tuning.jobs.list_events(job.id, limit=7)]
+    assert all(re.fullmatch(r"ftevent-[A-Za-z0-9]{24}", e["id"]) for e in events)
+    assert len({e["id"] for e in events}) == len(events)
+    checkpoints = (await client.fine_tuning.jobs.checkpoints.list(job.id)).data
+    assert checkpoints == (await client.fine_tuning.jobs.checkpoints.list(job.id)).data
+    assert all(re.fullmatch(r"ftckpt_[A-Za-z0-9]{24}", c.id) for c in checkpoints)
+    metrics = {e["data"]["step"]: e for e in events if e["type"] == "metrics"}
+    messages = " ".join(e["message"] for e in events)
+    for checkpoint in checkpoints:
+        data = metrics[checkpoint.step_number]["data"]
+        assert checkpoint.metrics.to_dict() == {k: v for k, v in data.items() if k != "total_steps"}
+        if checkpoint.fine_tuned_model_checkpoint != done.fine_tuned_model:
+            assert f"Snapshot ID: {checkpoint.fine_tuned_model_checkpoint}" in messages
+    result = await client.files.retrieve(done.result_files[0])
+    csv = (await client.files.content(result.id)).content
+    assert csv == (await client.files.content(result.id)).content and result.bytes == len(csv)
+    rows = csv.decode().splitlines()[1:]
+    assert [int(row.split(",")[0]) for row in rows] == sorted(metrics)
+    step, loss = rows[-1].split(",")[:2]
+    assert float(loss) == pytest.approx(metrics[int(step)]["data"]["train_loss"], abs=1e-5)
+
+
+async def test_the_same_seed_trains_the_same_curve(
+    client: openai.AsyncOpenAI, upload: Upload, advance: Advance
+) -> None:
+    training = await upload()
+    jobs = [
+        await client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=training, seed=s) for s in (7, 7, 8)
+    ]
+    await advance(3600)
+    curves = [
+        [e.data for e in (await client.fine_tuning.jobs.list_events(job.id, limit=100)).data if e.type == "metrics"]
+        for job in jobs
+    ]
+    assert curves[0] == curves[1] != curves[2]
 
 
 async def test_checkpoints_are_the_last_three_epochs_with_the_final_model_last(

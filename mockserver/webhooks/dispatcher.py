@@ -1,6 +1,7 @@
 """Delivering events: one delivery per (event, endpoint), attempts signed at send time, retries on the timer heap.
 
-- The first attempt starts at once in the background: an API request never waits for a receiver.
+- The first attempt starts at once in the background (or as soon as one of `webhook_concurrency` tasks is free):
+  an API request never waits for a receiver.
 - A non-2xx answer, a timeout or a connection error schedules the next attempt on the server clock, after the
   endpoint's `Retry-After` if it sent one, else after the next delay of the retry schedule. A 410 disables the
   endpoint. With the manual clock, `clock/advance` awaits every attempt that falls due (scheduler settlers).
@@ -17,28 +18,23 @@ import contextlib
 import email.utils
 import logging
 import math
-from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
 from mockserver import clock as clocks
 from mockserver.clock import Clock
-from mockserver.ids import IdFactory
-from mockserver.scheduler import Scheduler, Timer
+from mockserver.ids import IdFactory, derived_hex
+from mockserver.scheduler import Scheduler
 from mockserver.schemas.chaos import BrokenKind, ChaosMark
-from mockserver.schemas.webhooks import (
-    DeliveryAttempt,
-    ReceivedResponse,
-    RecordedEvent,
-    SentRequest,
-    WebhookEndpoint,
-    WebhookEvent,
-)
+from mockserver.schemas.webhooks import DeliveryAttempt, RecordedEvent, WebhookEndpoint, WebhookEvent
 from mockserver.settings import Settings
 from mockserver.urls import redact_httpx_logs, redact_url
-from mockserver.webhooks.chaos import ChaosDice, ChaosPlan, broken_request
+from mockserver.webhooks.chaos import ChaosDice, broken_request
+from mockserver.webhooks.deliveries import AttemptRecord, DeliveryLog, EventDelivery
 from mockserver.webhooks.endpoints import Endpoints
 from mockserver.webhooks.events import LoggedEvent
 from mockserver.webhooks.signing import signed_headers
@@ -48,22 +44,7 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 72 * 3600
 _KEPT_RESPONSE_CHARS = 2048
-
-
-@dataclass
-class EventDelivery:
-    """One event on its way to one endpoint: its attempts so far and where it stands (not to be confused with a
-    receiver's record of what it got, `mockserver.testing.receiver.Delivery`)."""
-
-    id: str
-    event: RecordedEvent
-    endpoint_id: str
-    webhook_id: str
-    body: bytes
-    attempts: int = 0
-    state: Literal["pending", "succeeded", "failed", "abandoned"] = "pending"
-    timer: Timer | None = field(default=None, repr=False)
-    chaos: ChaosPlan | None = None
+_NO_CHAOS: list[ChaosMark] = []  # shared by every attempt the chaos left alone; never changed
 
 
 @dataclass(frozen=True)
@@ -82,6 +63,11 @@ class _Exchange:
     @property
     def succeeded(self) -> bool:
         return self.response is not None and 200 <= self.response.status_code < 300
+
+
+def _payload(event: RecordedEvent) -> bytes:
+    """The body every attempt of the event sends (the event without the mock's `project`)."""
+    return WebhookEvent.model_validate(event.model_dump(exclude={"project"})).model_dump_json().encode()
 
 
 def _retry_after(response: httpx.Response, wall_now: float) -> float | None:
@@ -126,12 +112,15 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        # Attempts waiting for one of the `webhook_concurrency` tasks: an event that falls due for thousands of jobs
+        # at once (the first advance of the soak) would otherwise make a task each, waiting its turn with its frames
+        # and signed headers, and that peak stays behind in the allocator's arenas long after it has passed.
+        self._queued: deque[tuple[EventDelivery, int]] = deque()
         self._backlog: list[EventDelivery] = []
-        self._webhook_ids: dict[tuple[str, str], str] = {}
         self._generation = 0
         self._muted = False
         self.deliveries: dict[str, EventDelivery] = {}
-        self.attempts: list[DeliveryAttempt] = []
+        self.attempts = DeliveryLog()
         scheduler.add_settler(self.settle)
 
     # -- starting deliveries -----------------------------------------------------------------------------------------
@@ -151,9 +140,9 @@ class Dispatcher:
             return
         endpoints = self._endpoints.matching(logged.type, logged.project)
         if endpoints:
-            event = logged.wire()
+            body = _payload(logged.wire())
             for endpoint in endpoints:
-                delivery = self._new_delivery(event, endpoint.id)
+                delivery = self._new_delivery(logged, endpoint.id, body)
                 delivery.chaos = self._chaos.plan(endpoint.chaos or self._settings.webhook_chaos)
                 self._start(delivery)
 
@@ -162,22 +151,20 @@ class Dispatcher:
             targets = [self._endpoints.get(endpoint_id).id]
         else:
             targets = [endpoint.id for endpoint in self._endpoints.matching(event.type, event.project)]
-        deliveries = [self._new_delivery(event, target) for target in targets]
+        logged, body = LoggedEvent.of(event), _payload(event)
+        deliveries = [self._new_delivery(logged, target, body) for target in targets]
         for delivery in deliveries:
             self._start(delivery)
         return deliveries
 
-    def _new_delivery(self, event: RecordedEvent, endpoint_id: str) -> EventDelivery:
-        key = (event.id, endpoint_id)
-        if key not in self._webhook_ids:
-            self._webhook_ids[key] = self._ids.webhook_message()
-        payload = WebhookEvent.model_validate(event.model_dump(exclude={"project"}))
+    def _new_delivery(self, event: LoggedEvent, endpoint_id: str, body: bytes) -> EventDelivery:
         delivery = EventDelivery(
             id=self._ids.delivery(),
             event=event,
             endpoint_id=endpoint_id,
-            webhook_id=self._webhook_ids[key],
-            body=payload.model_dump_json().encode(),
+            # The same for every delivery of one event to one endpoint (resends too), and kept nowhere else.
+            webhook_id=derived_hex("wh_", 32, f"{event.id}/{endpoint_id}"),
+            body=body,
         )
         self.deliveries[delivery.id] = delivery
         return delivery
@@ -198,9 +185,9 @@ class Dispatcher:
         elif plan is not None and plan.delay > 0:
             generation = self._generation
             at = self._clock.now() + plan.delay
-            delivery.timer = self._scheduler.schedule(at, lambda at: self._attempt(delivery, generation))
+            delivery.timer = self._scheduler.schedule(at, lambda at: self._spawn(delivery, generation))
         else:
-            self._spawn(self._attempt(delivery, self._generation))
+            self._spawn(delivery, self._generation)
 
     async def _release_late(self, delivery: EventDelivery, generation: int) -> None:
         if delivery in self._held:
@@ -212,12 +199,21 @@ class Dispatcher:
         released = [d for d in self._held if endpoint_id is None or d.endpoint_id == endpoint_id]
         self._held = [d for d in self._held if d not in released]
         for delivery in released:
-            self._spawn(self._attempt(delivery, self._generation))
+            self._spawn(delivery, self._generation)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _spawn(self, delivery: EventDelivery, generation: int) -> None:
+        """Attempt the delivery in the background now, or once a task is free."""
+        if len(self._inflight) >= self._settings.webhook_concurrency:
+            self._queued.append((delivery, generation))
+            return
+        task = asyncio.ensure_future(self._attempt(delivery, generation))
         self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if self._queued:
+            self._spawn(*self._queued.popleft())
 
     def flush_backlog(self) -> None:
         """Send what was emitted before a loop ran (at start-up, once the server's loop is there)."""
@@ -243,6 +239,8 @@ class Dispatcher:
         self._release()  # nothing is held back past a settle: a clock advance delivers everything due
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        # A set keeps the table of its largest size: after a burst of thousands of attempts, it starts small again.
+        self._inflight = set()
 
     # -- one attempt -------------------------------------------------------------------------------------------------
 
@@ -256,6 +254,7 @@ class Dispatcher:
         return self._client, self._limit
 
     async def _attempt(self, delivery: EventDelivery, generation: int) -> None:
+        delivery.timer = None  # fired (or never set): a finished delivery keeps no timer, nor what its callback holds
         try:
             await self._send(delivery, generation)
         except Exception:  # one broken attempt must not take the others, or a clock advance, down with it
@@ -354,7 +353,7 @@ class Dispatcher:
             delay = self._settings.webhook_retry_schedule[delivery.attempts - 1]
             asked = None if response is None else _retry_after(response, exchange.sent_at)
             next_retry_at = exchange.attempted_at + (delay if asked is None else asked)
-            delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._attempt(delivery, generation))
+            delivery.timer = self._scheduler.schedule(next_retry_at, lambda at: self._spawn(delivery, generation))
             return next_retry_at
         return None
 
@@ -367,30 +366,25 @@ class Dispatcher:
         *,
         chaos: list[ChaosMark] | None = None,
         number: int | None = None,
-    ) -> DeliveryAttempt:
+    ) -> AttemptRecord:
         """The attempt in the delivery log (and the server log)."""
         response = exchange.response
-        attempt = DeliveryAttempt(
+        attempt = AttemptRecord(
             id=self._ids.delivery_attempt(),
-            delivery_id=delivery.id,
-            endpoint_id=endpoint.id,
+            delivery=delivery,
             url=endpoint.url,
-            webhook_id=delivery.webhook_id,
-            event_id=delivery.event.id,
-            event_type=delivery.event.type,
-            object_id=delivery.event.data.id,
             attempt=delivery.attempts if number is None else number,
             attempted_at=exchange.attempted_at,
             sent_at=exchange.sent_at,
             duration_ms=exchange.duration_ms,
-            request=SentRequest(headers=exchange.headers, body=exchange.body.decode()),
-            response=None
-            if response is None
-            else ReceivedResponse(status=response.status_code, body=response.text[:_KEPT_RESPONSE_CHARS]),
+            sent=AttemptRecord.headers_kept(delivery, exchange.sent_at, exchange.headers),
+            body=exchange.body,
+            status=None if response is None else response.status_code,
+            response_body="" if response is None else response.text[:_KEPT_RESPONSE_CHARS],
             error=exchange.error,
             succeeded=exchange.succeeded,
             next_retry_at=next_retry_at,
-            chaos=chaos or [],
+            chaos=chaos or _NO_CHAOS,
             chaos_detail=exchange.chaos_detail,
         )
         self.attempts.append(attempt)
@@ -404,11 +398,11 @@ class Dispatcher:
     async def send_test(self, endpoint: WebhookEndpoint, event: RecordedEvent) -> DeliveryAttempt:
         """`POST /v1/webhook_endpoints/{id}/test`: one signed attempt of a stand-in event now, never retried,
         recorded in the delivery log like any other; the event itself is not in the event log (nothing happened)."""
-        delivery = self._new_delivery(event, endpoint.id)
+        delivery = self._new_delivery(LoggedEvent.of(event), endpoint.id, _payload(event))
         delivery.attempts = 1
         exchange = await self._post(endpoint, delivery)
         delivery.state = "succeeded" if exchange.succeeded else "failed"
-        return self._record(delivery, endpoint, exchange, None)
+        return self._record(delivery, endpoint, exchange, None).wire()
 
     # -- lifetime ----------------------------------------------------------------------------------------------------
 
@@ -417,13 +411,13 @@ class Dispatcher:
 
     def reset(self) -> None:
         self._generation += 1
+        self._queued.clear()  # first: a cancelled task's `_finished` would start the next
         for task in self._inflight:
             task.cancel()
         self._inflight.clear()
         self._backlog.clear()
         self._held.clear()
         self._chaos.reseed()
-        self._webhook_ids.clear()
         self.deliveries.clear()
         self.attempts.clear()
 
@@ -432,8 +426,9 @@ class Dispatcher:
         for delivery in self.pending():
             logger.warning(
                 "undelivered webhook: %s %s (%s) to endpoint %s after %d attempt(s)", delivery.event.type,
-                delivery.event.id, delivery.event.data.id, delivery.endpoint_id, delivery.attempts,
+                delivery.event.id, delivery.event.object_id, delivery.endpoint_id, delivery.attempts,
             )  # fmt: skip
+        self._queued.clear()
         for task in list(self._inflight):
             task.cancel()
         if self._inflight:

@@ -25,6 +25,13 @@ class LoggedEvent(NamedTuple):
     # The whole `data` when it is more than `{"id": object_id}` (a stand-in's fields, a transition's).
     data: Mapping[str, Any] | None = None
 
+    @classmethod
+    def of(cls, event: RecordedEvent) -> LoggedEvent:
+        """The record of an event given as its model (a resend, an endpoint's test event)."""
+        data = event.data.model_dump()
+        only_id = data.keys() == {"id"}
+        return cls(event.id, event.type, event.created_at, event.data.id, event.project, None if only_id else data)
+
     def wire(self) -> RecordedEvent:
         return RecordedEvent(
             id=self.id,

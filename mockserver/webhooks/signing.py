@@ -41,10 +41,16 @@ def signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
 
 def signed_headers(secrets: Sequence[str], webhook_id: str, timestamp: int, body: bytes) -> dict[str, str]:
     """Every header of one delivery attempt; one signature per active secret."""
+    signatures = " ".join(signature(secret, webhook_id, timestamp, body) for secret in secrets)
+    return delivery_headers(webhook_id, timestamp, signatures)
+
+
+def delivery_headers(webhook_id: str, timestamp: int, signatures: str) -> dict[str, str]:
+    """The headers of a delivery attempt with these signatures (how the delivery log rebuilds them)."""
     return {
         "webhook-id": webhook_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": " ".join(signature(secret, webhook_id, timestamp, body) for secret in secrets),
+        "webhook-signature": signatures,
         "content-type": "application/json",
         "user-agent": USER_AGENT,
     }

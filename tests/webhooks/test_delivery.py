@@ -51,6 +51,9 @@ async def test_a_cancel_sends_one_event_that_both_verifiers_accept(
     assert attempt["succeeded"] and attempt["attempt"] == 1 and attempt["response"]["status"] == 200
     assert attempt["webhook_id"] == request.headers["webhook-id"]
     assert attempt["request"]["body"] == request.content.decode()
+    # The log keeps a proper attempt's signature alone and rebuilds the rest: every header as it was sent.
+    assert attempt["request"]["headers"] == {name: request.headers[name] for name in attempt["request"]["headers"]}
+    assert set(attempt["request"]["headers"]) >= {"webhook-id", "webhook-timestamp", "webhook-signature"}
 
 
 async def test_success_and_failure_each_send_exactly_one_event_and_intermediate_states_none(

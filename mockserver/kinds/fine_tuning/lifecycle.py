@@ -5,44 +5,34 @@ metrics events and checkpoint."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import fine_tunable
 from mockserver.errors import APIError, InvalidRequestError, NotFoundError
 from mockserver.examples import example_path
 from mockserver.files import Files
+from mockserver.kinds.fine_tuning.job_log import NO_DATA, JobEvents, JobLog
 from mockserver.kinds.fine_tuning.permissions import CheckpointPermissions
 from mockserver.kinds.fine_tuning.schemas import (
     AUTO_HYPERPARAMETERS,
     Checkpoint,
     CreateFineTuningJob,
-    EventRecord,
     FineTuningJob,
     Hyperparameters,
     JobError,
     Method,
 )
-from mockserver.kinds.fine_tuning.training import (
-    Plan,
-    checkpoint_metrics,
-    make_plan,
-    metrics_message,
-    resolve_method,
-    results_csv,
-    train_epoch,
-)
+from mockserver.kinds.fine_tuning.training import Plan, ResultsCsv, make_plan, resolve_method
 from mockserver.kinds.fine_tuning.training_data import TrainingData, inspect_file
 from mockserver.lifecycles.base import Entry, Lifecycle
 from mockserver.lifecycles.machine import StateMachine, UserAction
 from mockserver.lifecycles.runtime import Runtime
+from mockserver.schemas.common import kept
 from mockserver.schemas.models import Model
 
 if TYPE_CHECKING:
     from mockserver.kinds.kind import Kind
-
-# The newest events a job keeps: a whole job has about a hundred, but pause and resume add two each, without end.
-MAX_JOB_EVENTS = 1000
 
 MACHINE = StateMachine(
     edges={
@@ -59,9 +49,6 @@ MACHINE = StateMachine(
         "resume": UserAction("queued", "resumed", ("paused",)),
     },
 )
-
-# Most events carry `{}` as data; "Fine-tuning job started" carries null, as the real API sends.
-_NO_DATA: Final[dict[str, Any]] = {}
 
 # Used when a job fails while training (the `fail` scenario, or a forced failure without an `error`).
 TRAINING_FAILURE = JobError(code="server_error", message="The job failed due to an internal error.", param=None)
@@ -91,6 +78,7 @@ class _Job(Entry[FineTuningJob]):
     training: TrainingData
     validation: TrainingData | None
     plan: Plan | None = None
+    log: JobLog = field(default_factory=JobLog)
     epochs_done: int = 0
     epoch_started: float = 0.0
     # Training runs in segments (a pause ends one); epoch due times are computed from the segment's start, so that
@@ -104,9 +92,9 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         super().__init__(kind, runtime, files)
         # Files never change once uploaded, so each is read once per way it is used, not once per job.
         self._inspected: dict[tuple[str, str, str, str], TrainingData] = {}
-        # Per job, oldest first (append-only) and compact: routes read them in reverse, wire models made per page.
-        self._events: dict[str, list[EventRecord]] = {}
-        self._checkpoints: dict[str, list[Checkpoint]] = {}
+        # Jobs with the same settings and file size run the same plan: its (frozen) plan, hyperparameters and
+        # resolved method are made once and shared, not kept once per job (a resolved method is ~1.5 KB).
+        self._plans: dict[tuple[str, int, bool], tuple[Plan, Hyperparameters, Method]] = {}
         self.permissions = CheckpointPermissions(self._succeeded_checkpoints, runtime.ids, runtime.now)
 
     def not_found(self, object_id: str) -> APIError:
@@ -134,23 +122,23 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
 
         at = self._rt.now()
         ids = self._rt.ids
-        job = FineTuningJob(
-            id=job_id or self.kind.new_id(ids),
-            created_at=int(at),
-            hyperparameters=_hyperparameters(method),
-            model=request.model,
-            organization_id=self._rt.fakes.organization_id,
-            status="validating_files",
-            training_file=request.training_file,
-            validation_file=request.validation_file,
-            integrations=request.integrations or [],
-            seed=request.seed if request.seed is not None else ids.random.randint(0, 2**31 - 1),
-            method=method,
-            metadata=request.metadata,
-            user_provided_suffix=request.suffix,
+        job = kept(
+            FineTuningJob(
+                id=job_id or self.kind.new_id(ids),
+                created_at=int(at),
+                hyperparameters=_hyperparameters(method),
+                model=request.model,
+                organization_id=self._rt.fakes.organization_id,
+                status="validating_files",
+                training_file=request.training_file,
+                validation_file=request.validation_file,
+                integrations=request.integrations or [],
+                seed=request.seed if request.seed is not None else ids.random.randint(0, 2**31 - 1),
+                method=method,
+                metadata=request.metadata,
+                user_provided_suffix=request.suffix,
+            )
         )
-        self._events[job.id] = []
-        self._checkpoints[job.id] = []
         state = _Job(
             obj=job, project=project, scenario=scenario, base_model=base_name, training=training, validation=validation
         )
@@ -192,19 +180,22 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def resume(self, project: str, job_id: str) -> FineTuningJob:
         return self.act(project, job_id, "resume")
 
-    def events(self, project: str, job_id: str) -> list[EventRecord]:
-        """The job's events, oldest first."""
-        return self._events[self.get(project, job_id).id]
+    def events(self, project: str, job_id: str) -> JobEvents:
+        """The job's events (`reversed()`: newest first, each made when reached)."""
+        state = self._entries[self.get(project, job_id).id]
+        return JobEvents(state.log, state.obj, state.plan, self._model_prefix(state))
 
     def _succeeded_checkpoints(self, project: str) -> Iterator[str]:
         """The checkpoint names of the project's succeeded jobs (what checkpoint permissions can be granted on)."""
         for job_id, job in self.objects.newest_first(project):
             if job.status == "succeeded":
-                yield from (checkpoint.fine_tuned_model_checkpoint for checkpoint in self._checkpoints[job_id])
+                state = self._entries[job_id]
+                yield from state.log.checkpoint_names(job, state.plan, self._model_prefix(state))
 
     def checkpoints(self, project: str, job_id: str) -> list[Checkpoint]:
         """The job's checkpoints, oldest first."""
-        return self._checkpoints[self.get(project, job_id).id]
+        state = self._entries[self.get(project, job_id).id]
+        return state.log.checkpoints(state.obj, state.plan, self._model_prefix(state))
 
     # -- checks ------------------------------------------------------------------------------------------------------
 
@@ -307,57 +298,45 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
     def _start_running(self, state: _Job, at: float) -> None:
         job = state.obj
         if state.plan is None:
-            state.plan = make_plan(job.method, state.training.examples, has_validation=state.validation is not None)
-            job.hyperparameters = state.plan.hyperparameters()
-            job.method = resolve_method(job.method, state.plan)
+            state.plan, job.hyperparameters, job.method = self._plan(job.method, state)
             self._event(state, at, "Fine-tuning job started", data=None)
         state.segment_started = at
         state.segment_first_epoch = state.epochs_done
         self._schedule_epoch(state, at)
 
-    def _train_epoch(self, state: _Job, at: float) -> dict[str, Any]:
-        """Report the next epoch as finished at `at`: its metrics events, spread over the epoch, and its checkpoint.
+    def _plan(self, method: Method, state: _Job) -> tuple[Plan, Hyperparameters, Method]:
+        key = (method.model_dump_json(), state.training.examples, state.validation is not None)
+        if key not in self._plans:
+            plan = make_plan(method, state.training.examples, has_validation=state.validation is not None)
+            self._plans[key] = (plan, plan.hyperparameters(), resolve_method(method, plan))
+        return self._plans[key]
 
-        Returns the metrics of its last step.
-        """
-        plan = state.plan
-        assert plan is not None
+    def _train_epoch(self, state: _Job, at: float) -> None:
+        """Report the next epoch as finished at `at`: its metrics events, spread over the epoch, and its checkpoint
+        (both made when read, from the log's record of the epoch)."""
+        assert state.plan is not None
         state.epochs_done += 1
-        epoch = state.epochs_done
-        reported = train_epoch(plan, epoch, self._rt.ids.random)
-        start = min(state.epoch_started, at)
-        for index, (step, data) in enumerate(reported, start=1):
-            when = start + (at - start) * index / len(reported)
-            self._event(state, when, metrics_message(step, data), data=data, kind="metrics")
+        state.log.epoch(state.plan, min(state.epoch_started, at), at)
         state.epoch_started = at
-        last = reported[-1][1]
-        if epoch < plan.n_epochs:
-            step = epoch * plan.steps_per_epoch
-            name = f"{self._model_prefix(state)}:{self._rt.ids.model_tag()}:ckpt-step-{step}"
-            self._event(state, at, f"Checkpoint created at step {step} with Snapshot ID: {name}")
-            # Only the last three epochs' checkpoints are kept, as the real service does.
-            if epoch >= plan.n_epochs - 2:
-                self._checkpoint(state, at, name, last)
-        return last
 
     def _succeed(self, state: _Job, at: float) -> None:
         job = state.obj
         plan = state.plan
         assert plan is not None  # the machine only reaches succeeded through running
-        last: dict[str, Any] = {}
         while state.epochs_done < plan.n_epochs:  # a forced success trains what is left in an instant
-            last = self._train_epoch(state, at)
+            self._train_epoch(state, at)
         model_name = f"{self._model_prefix(state)}:{self._rt.ids.model_tag()}"
-        self._checkpoint(state, at, model_name, last)
+        # The result file's bytes are made when downloaded, from the plan and the seed, like the metrics events.
+        csv = ResultsCsv(plan, job.seed)
         result = self._files.create(
-            state.project, filename="step_metrics.csv", purpose="fine-tune-results", content=results_csv(plan), at=at
+            state.project, filename="step_metrics.csv", purpose="fine-tune-results", content=csv, at=at
         )
         job.fine_tuned_model = model_name
         job.finished_at = int(at)
         job.trained_tokens = state.training.tokens * plan.n_epochs
         job.result_files = [result.id]
         self._rt.store.models.add(
-            state.project, model_name, Model(id=model_name, created=int(at), owned_by=job.organization_id)
+            state.project, model_name, kept(Model(id=model_name, created=int(at), owned_by=job.organization_id))
         )
         self._event(state, at, f"New fine-tuned model created: {model_name}")
         self._event(state, at, "The job has successfully completed")
@@ -379,32 +358,6 @@ class FineTuningLifecycle(Lifecycle[FineTuningJob, _Job]):
         return f"ft:{state.base_model}:{self._rt.fakes.organization_slug}:{suffix}"
 
     def _event(
-        self,
-        state: _Job,
-        at: float,
-        message: str,
-        *,
-        level: str = "info",
-        kind: str = "message",
-        data: dict[str, Any] | None = _NO_DATA,
+        self, state: _Job, at: float, message: str, *, level: str = "info", data: dict[str, Any] | None = NO_DATA
     ) -> None:
-        event = EventRecord(
-            self._rt.ids.fine_tuning_event(), int(at), level, message, kind, {} if data is _NO_DATA else data
-        )
-        events = self._events[state.obj.id]
-        events.append(event)
-        # A list trimmed at the cap rather than a bounded deque: an idle job's empty deque costs ~600 bytes more,
-        # and only pause/resume without end ever reaches the cap.
-        if len(events) > MAX_JOB_EVENTS:
-            del events[0]
-
-    def _checkpoint(self, state: _Job, at: float, name: str, data: dict[str, Any]) -> None:
-        checkpoint = Checkpoint(
-            id=self._rt.ids.checkpoint(),
-            created_at=int(at),
-            fine_tuned_model_checkpoint=name,
-            fine_tuning_job_id=state.obj.id,
-            step_number=int(data["step"]),
-            metrics=checkpoint_metrics(data),
-        )
-        self._checkpoints[state.obj.id].append(checkpoint)
+        state.log.message(at, message, level, data, state.plan)

@@ -197,7 +197,8 @@ class JobEvent(Wire):
 
 
 class EventRecord(NamedTuple):
-    """A job event as stored: a few hundred bytes instead of a model's thousand; `wire()` makes the `JobEvent`."""
+    """A job event as the job log makes it on a read (`job_log.JobLog`, which keeps none); `wire()` makes the
+    `JobEvent` of the ones a page shows."""
 
     id: str
     created_at: int

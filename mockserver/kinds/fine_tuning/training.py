@@ -1,10 +1,16 @@
-"""What a running fine-tuning job computes: resolved hyperparameters, steps, and plausible loss curves."""
+"""What a running fine-tuning job computes: resolved hyperparameters, steps, and plausible loss curves.
+
+A step's metrics are a pure function of the plan, the job's seed and the step (`step_metrics`), so nothing of them
+is kept: the events, checkpoints and `step_metrics.csv` of a job are computed again whenever they are read, the same
+each time. Two jobs with the same seed, file and hyperparameters report the same curve, as a real seeded run would.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
-from dataclasses import dataclass, field
+import struct
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.kinds.fine_tuning.schemas import CheckpointMetrics, Hyperparameters, Method
@@ -27,14 +33,13 @@ def resolve_batch_size(examples: int) -> int:
     return max(1, min(256, round(examples * 0.002)))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Plan:
     n_epochs: int
     batch_size: int
     learning_rate_multiplier: float
     steps_per_epoch: int
     has_validation: bool
-    losses: list[tuple[int, float, float]] = field(default_factory=list)
 
     @property
     def total_steps(self) -> int:
@@ -84,31 +89,44 @@ def resolve_method(method: Method, plan: Plan) -> Method:
     return Method.model_validate(data)
 
 
-def train_epoch(plan: Plan, epoch: int, rng: random.Random) -> list[tuple[int, dict[str, Any]]]:
-    """The metrics events of one epoch (1-based): `(step, data)` for each reported step."""
-    reported = []
-    last_step = epoch * plan.steps_per_epoch
-    for step in range((epoch - 1) * plan.steps_per_epoch + 1, last_step + 1):
-        progress = step / plan.total_steps
-        loss = (0.08 + 2.4 * math.exp(-3.5 * progress)) * rng.uniform(0.85, 1.15)
-        accuracy = min(1.0, max(0.0, 1.0 - loss / 3.0 + rng.uniform(-0.03, 0.03)))
-        if step % plan.stride and step != last_step:
-            continue
-        data: dict[str, Any] = {
-            "step": step,
-            "train_loss": round(loss, 6),
-            "total_steps": plan.total_steps,
-            "train_mean_token_accuracy": round(accuracy, 6),
-        }
-        if plan.has_validation and (step == last_step or step % (plan.stride * 10) == 0):
-            data["valid_loss"] = round(loss * rng.uniform(1.0, 1.3), 6)
-            data["valid_mean_token_accuracy"] = round(accuracy * rng.uniform(0.9, 1.0), 6)
-            if step == plan.total_steps:
-                data["full_valid_loss"] = round(data["valid_loss"] * rng.uniform(0.95, 1.05), 6)
-                data["full_valid_mean_token_accuracy"] = round(data["valid_mean_token_accuracy"], 6)
-        plan.losses.append((step, data["train_loss"], data["train_mean_token_accuracy"]))
-        reported.append((step, data))
-    return reported
+def reported_steps(plan: Plan, epoch: int) -> range | list[int]:
+    """The steps of one epoch (1-based) that report metrics: every `stride`-th, and the epoch's last."""
+    first, last = (epoch - 1) * plan.steps_per_epoch + 1, epoch * plan.steps_per_epoch
+    strided = range(first + (-first) % plan.stride, last + 1, plan.stride)
+    return strided if last % plan.stride == 0 else [*strided, last]
+
+
+def reported_count(plan: Plan, epoch: int) -> int:
+    """`len(reported_steps(plan, epoch))`, without making them."""
+    first, last = (epoch - 1) * plan.steps_per_epoch + 1, epoch * plan.steps_per_epoch
+    return last // plan.stride - (first - 1) // plan.stride + (last % plan.stride != 0)
+
+
+def _noise(seed: int, step: int) -> tuple[float, ...]:
+    """Five uniform draws in [0, 1) for one step of one seed: a hash, so any step is computed without the others."""
+    digest = hashlib.blake2b(f"{seed}/{step}".encode(), digest_size=40).digest()
+    return tuple((value >> 11) * 2.0**-53 for value in struct.unpack("<5Q", digest))
+
+
+def step_metrics(plan: Plan, seed: int, step: int) -> dict[str, Any]:
+    """The metrics a reported step sends (the `data` of its metrics event)."""
+    u_loss, u_accuracy, u_valid_loss, u_valid_accuracy, u_full = _noise(seed, step)
+    progress = step / plan.total_steps
+    loss = (0.08 + 2.4 * math.exp(-3.5 * progress)) * (0.85 + 0.3 * u_loss)
+    accuracy = min(1.0, max(0.0, 1.0 - loss / 3.0 - 0.03 + 0.06 * u_accuracy))
+    data: dict[str, Any] = {
+        "step": step,
+        "train_loss": round(loss, 6),
+        "total_steps": plan.total_steps,
+        "train_mean_token_accuracy": round(accuracy, 6),
+    }
+    if plan.has_validation and (step % plan.steps_per_epoch == 0 or step % (plan.stride * 10) == 0):
+        data["valid_loss"] = round(loss * (1.0 + 0.3 * u_valid_loss), 6)
+        data["valid_mean_token_accuracy"] = round(accuracy * (0.9 + 0.1 * u_valid_accuracy), 6)
+        if step == plan.total_steps:
+            data["full_valid_loss"] = round(data["valid_loss"] * (0.95 + 0.1 * u_full), 6)
+            data["full_valid_mean_token_accuracy"] = data["valid_mean_token_accuracy"]
+    return data
 
 
 def metrics_message(step: int, data: dict[str, Any]) -> str:
@@ -124,8 +142,18 @@ def checkpoint_metrics(data: dict[str, Any]) -> CheckpointMetrics:
     return CheckpointMetrics.model_validate({key: value for key, value in data.items() if key != "total_steps"})
 
 
-def results_csv(plan: Plan) -> bytes:
-    """The `step_metrics.csv` result file of a succeeded job."""
-    rows = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"]
-    rows += [f"{step},{loss:.5f},{accuracy:.5f},," for step, loss, accuracy in plan.losses]
-    return ("\n".join(rows) + "\n").encode()
+@dataclass(frozen=True, slots=True)
+class ResultsCsv:
+    """The `step_metrics.csv` result file of a succeeded job (every reported step), made on each download: the
+    Files backend keeps this instead of the bytes."""
+
+    plan: Plan
+    seed: int
+
+    def __call__(self) -> bytes:
+        rows = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"]
+        for epoch in range(1, self.plan.n_epochs + 1):
+            for step in reported_steps(self.plan, epoch):
+                data = step_metrics(self.plan, self.seed, step)
+                rows.append(f"{step},{data['train_loss']:.5f},{data['train_mean_token_accuracy']:.5f},,")
+        return ("\n".join(rows) + "\n").encode()
