@@ -22,7 +22,7 @@ def derived(prefix: str, length: int, key: str) -> str:
 
 def derived_hex(prefix: str, length: int, key: str) -> str:
     """`derived`, in `IdFactory.hex`'s alphabet."""
-    return prefix + _digest(key, length).translate(_TO_HEX).decode("ascii")
+    return prefix + _digest(key, (length + 1) // 2).hex()[:length]
 
 
 def _digest(key: str, length: int) -> bytes:
