@@ -52,7 +52,7 @@ def _starlette_choice(router: Router, scope: Scope) -> tuple[Match, Route | None
 
 def test_the_table_chooses_what_starlettes_router_chooses() -> None:
     router = Router(routes=list(table.routes))
-    mismatches = []
+    mismatches: list[tuple[object, ...]] = []
     checked = 0
     for path, method in itertools.product(_paths(), METHODS):
         scope = _scope(method, path)
