@@ -29,6 +29,7 @@ from mockserver.schemas.common import ListResponse
 # Enough for every object a test polls and the pages it lists, small enough that no workload makes it a memory cost
 # (a fine-tuning job's JSON is about a kilobyte).
 MAX_CACHED = 4096
+MAX_PAGES = 256
 CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
 
 
@@ -58,10 +59,14 @@ class AnswerCache:
     def __init__(self, *, check: bool | None = None) -> None:
         # By object identity; the object is held beside its JSON so that its `id()` cannot be reused meanwhile.
         self._json: dict[int, tuple[BaseModel, bytes]] = {}
+        # Whole list answers, by the list's own fields and its items' identities (the items held likewise): a test
+        # that polls a list asks for the same page again and again, and splicing 20 jobs is 20 kB copied twice.
+        self._pages: dict[tuple[bytes, tuple[int, ...]], tuple[Sequence[BaseModel], bytes]] = {}
         self._check = os.environ.get(CHECK_VARIABLE) == "1" if check is None else check
 
     def clear(self) -> None:
         self._json.clear()
+        self._pages.clear()
 
     def __len__(self) -> int:
         return len(self._json)
@@ -88,13 +93,16 @@ class AnswerCache:
         """A list answer whose items come from the cache: the list's own fields serialised by its model without
         `data`, and the items spliced in where `data` goes."""
         items: Sequence[BaseModel] = response.data
-        cached, parts = self._json, []
-        for item in items:
-            found = cached.get(id(item))
-            parts.append(found[1] if found is not None and not self._check else self.json(item))
         shell = response.__pydantic_serializer__.to_json(response, exclude={"data"})
+        key = (shell, tuple(map(id, items)))
+        page = self._pages.get(key)
+        if page is not None and not self._check:
+            return page[1]
         head, tail = _split_at_data(type(response), shell)
-        data = b"".join((head, b'"data":[', b",".join(parts), b"]", tail))
+        data = b"".join((head, b'"data":[', b",".join(map(self.json, items)), b"]", tail))
+        if len(self._pages) >= MAX_PAGES:
+            self._pages.clear()
+        self._pages[key] = (items, data)
         if self._check and data != response.__pydantic_serializer__.to_json(response):
             raise StaleAnswerError(f"the spliced list differs from the list model's own JSON: {data!r}")
         return data

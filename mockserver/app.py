@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from mockserver import routes as api
 from mockserver.clock import Clock
@@ -24,6 +27,23 @@ from mockserver.services import Services
 from mockserver.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+class MockApp(Starlette):
+    """The mock's starlette app, with the envelope (`mockserver.middleware`) outermost. The envelope turns every
+    unexpected exception into the OpenAI 500 envelope itself, so starlette's `ServerErrorMiddleware` (a plain-text
+    500, and a wrapper around every message sent) has nothing left to do and is left out; below the envelope,
+    starlette's exception middleware and router serve what the envelope does not dispatch itself (the control API,
+    the inspector, unknown paths)."""
+
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state.services = services
+
+    def build_middleware_stack(self) -> ASGIApp:
+        handlers = {key: handler for key, handler in self.exception_handlers.items() if key not in (500, Exception)}
+        below = ExceptionMiddleware(self.router, handlers=handlers, debug=self.debug)
+        return Envelope(below, self.state.services, api.table)
 
 
 def create_app(
@@ -63,19 +83,18 @@ def create_app(
                     await driver
             await services.dispatcher.close()
 
-    app = Starlette(
+    app = MockApp(
+        services,
         routes=[
             api.table,
             # Before `/_mock`: the page itself holds no data and is served without the admin token (see inspector).
             *inspector,
             Mount("/_mock", routes=control.routes, middleware=[Middleware(AdminAuth, services=services)]),
         ],
-        middleware=[Middleware(Envelope, services=services, routes=api.table)],
         exception_handlers={
             APIError: on_api_error,
             HTTPException: on_http_error,
         },
         lifespan=lifespan,
     )
-    app.state.services = services
     return app
