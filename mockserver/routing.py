@@ -69,6 +69,9 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
+MAX_REMEMBERED = 4096
+
+
 class RouteTable(BaseRoute):
     def __init__(self, routes: Sequence[Route], *, prefixes: Sequence[str] = ()) -> None:
         """`prefixes`: URL prefixes the routes sit below (`/v1`); the segment after one tells routes apart better
@@ -80,6 +83,10 @@ class RouteTable(BaseRoute):
         for pattern, _ in self._patterns:
             shapes |= {(pattern.head, pattern.segments, pattern.last), (pattern.head, pattern.segments, None)}
         self._by_shape = {shape: self._admitting(shape) for shape in shapes}
+        # What `find()` found for recent (method, path) pairs: a client that polls asks for the same path again and
+        # again. The table holds no app's state, so neither does this; it is bounded, and a race between two
+        # threads' servers only costs a search.
+        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]] | None] = {}
         # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
         self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
         for route in self.routes:
@@ -129,15 +136,27 @@ class RouteTable(BaseRoute):
         None when none does (an unknown path, or a known one with another method): what `matches()` gives for a
         full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
         route_path = _route_path(scope)
-        method: str = scope["method"]
+        key = (scope["method"], route_path)
+        try:
+            found = self._found[key]
+        except KeyError:
+            found = self._search(*key)
+            if len(self._found) >= MAX_REMEMBERED:
+                self._found.clear()
+            self._found[key] = found
+        if found is None:
+            return None
+        route, params = found
+        return route, {"endpoint": route.endpoint, "path_params": {**scope.get("path_params", {}), **params}}
+
+    def _search(self, method: str, route_path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self._candidates(route_path):
             if method not in self._methods[id(route)]:
                 continue
             match = route.path_regex.match(route_path)
             if match is not None:
                 # String and path parameters are the text they match (checked when the table was built).
-                params = {**scope.get("path_params", {}), **match.groupdict()}
-                return route, {"endpoint": route.endpoint, "path_params": params}
+                return route, match.groupdict()
         return None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -30,7 +30,10 @@ class Shutdown:
 
     def enter(self, scope: Scope) -> asyncio.Task[object] | None:
         """A request begins; what it is (method and path) is only put into words if it is ever abandoned."""
-        task = asyncio.current_task()
+        # With the loop named, `current_task` skips asking for the running loop, which on Python 3.11 is a
+        # `getpid()` system call (a fork check): one on every request, the only one the server made beside its
+        # reads and writes.
+        task = asyncio.current_task(self._loop)
         if task is not None:
             self._requests[task] = scope
         return task

@@ -46,8 +46,10 @@ class Stack:
         return IdleClosingH11 if self.http == "h11" else idle_closing_httptools()
 
     def config(self) -> dict[str, Any]:
-        """What `uvicorn.Config` takes to run on this stack."""
-        return {"http": self.protocol(), "loop": self.loop}
+        """What `uvicorn.Config` takes to run on this stack. Without uvicorn's proxy-headers layer: nothing in the
+        mock reads the client's address, which is all `X-Forwarded-For` would change, and the layer is a call on
+        every request."""
+        return {"http": self.protocol(), "loop": self.loop, "proxy_headers": False}
 
     def __str__(self) -> str:
         return f"http: {self.http}, loop: {self.loop}"

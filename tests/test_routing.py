@@ -10,7 +10,7 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Scope
 
 from mockserver.routes import PREFIXES, table
-from mockserver.routing import RouteTable
+from mockserver.routing import MAX_REMEMBERED, RouteTable
 
 METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH")
 
@@ -120,3 +120,16 @@ def test_a_route_the_envelope_could_not_dispatch_is_refused() -> None:
     ):
         with pytest.raises(ValueError, match="async function endpoints"):
             RouteTable([route])
+
+
+def test_what_find_remembers_stays_bounded() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    remembering = RouteTable([Route("/things/{thing_id}", endpoint, methods=["GET"])])
+    for number in range(MAX_REMEMBERED + 10):
+        found = remembering.find(_scope("GET", f"/things/{number}"))
+        assert found is not None and found[1]["path_params"] == {"thing_id": str(number)}
+    assert len(remembering._found) <= MAX_REMEMBERED
+    assert remembering.find(_scope("GET", "/things/7")) is not None  # found again after being forgotten
+    assert remembering.find(_scope("POST", "/things/7")) is None  # and a miss is remembered as one
+    assert remembering.find(_scope("POST", "/things/7")) is None
