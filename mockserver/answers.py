@@ -1,26 +1,33 @@
-"""The JSON of the objects the mock keeps, serialised once per state rather than once per request.
+"""Answers of the OpenAI surface, made once per state of what they show rather than once per request.
 
 A test that polls reads the same object many times between two changes, and serialising a fine-tuning job costs more
-than the rest of its retrieve together; a list of twenty costs twenty of them. So each app keeps the JSON of the
-objects it answered since the last change, and forgets all of it on any change. Emptying everything is coarse, but
-it needs no bookkeeping per object, costs nothing per object kept (the cache is bounded), and cannot miss a change
-that touched a nested field, as invalidating one object at a time could. What empties it, between them every way a
-kept object changes:
-- every request other than a GET or HEAD, before and after it is served (the envelope);
+than the rest of its retrieve together; a list of twenty costs twenty of them. So each app keeps what it answered
+since the last change, and forgets all of it on any change. Emptying everything is coarse, but it needs no
+bookkeeping per object, costs nothing per object kept (the cache is bounded), and cannot miss a change that touched
+a nested field, as invalidating one object at a time could. What empties it, between them every way a kept object
+changes:
+- every request other than a GET or HEAD: before it is served, as soon as its handler returns, and after it is
+  answered (the envelope);
 - every timer firing (the scheduler), which is how every simulated state change happens.
-Only objects the lifecycles and the files keep are cached: what a route builds on each read (a webhook endpoint's
-wire form, a page of events) is serialised as it is. Code that changes a kept object some other way calls `clear()`.
+Kept, by what they stand for:
+- whole answers to GETs, by path, query string and project (`read()`): a repeated read skips routing and its
+  handler, though never the key check, the fault rules or the journal;
+- the JSON of the objects the lifecycles and the files keep, and whole list pages of them, for other reads of them;
+- the wire forms that stand for kept objects the API shows through another model (a webhook endpoint).
+What a route builds from scratch on each read (a page of events) is serialised as it is. Code that changes a kept
+object some other way calls `clear()`.
 
-`MOCKSERVER_CHECK_ANSWER_CACHE=1` (set by the mock's own test suite) compares every answer taken from the cache
-with a fresh serialisation, and fails the request, naming the object, if they differ.
+`MOCKSERVER_CHECK_ANSWER_CACHE=1` (set by the mock's own test suite) makes every read that the cache could answer
+run its handler anyway and compare, and every cached JSON compared with a fresh serialisation; a difference fails
+the request, naming what was stale.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -28,6 +35,9 @@ from mockserver.schemas.common import ListResponse
 
 # Enough for every object a test polls and the pages it lists, small enough that no workload makes it a memory cost
 # (a fine-tuning job's JSON is about a kilobyte).
+S = TypeVar("S")
+M = TypeVar("M", bound=BaseModel)
+
 MAX_CACHED = 4096
 MAX_PAGES = 256
 CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
@@ -62,11 +72,53 @@ class AnswerCache:
         # Whole list answers, by the list's own fields and its items' identities (the items held likewise): a test
         # that polls a list asks for the same page again and again, and splicing 20 jobs is 20 kB copied twice.
         self._pages: dict[tuple[bytes, tuple[int, ...]], tuple[Sequence[BaseModel], bytes]] = {}
+        # Wire forms of kept objects the API shows through another model (a webhook endpoint), by the kept object.
+        self._forms: dict[int, tuple[object, BaseModel]] = {}
+        # Whole answers to reads of the OpenAI surface, by path, query string and project (see `read()`).
+        self._reads: dict[tuple[str, bytes, str], bytes] = {}
         self._check = os.environ.get(CHECK_VARIABLE) == "1" if check is None else check
+
+    @property
+    def checking(self) -> bool:
+        return self._check
 
     def clear(self) -> None:
         self._json.clear()
         self._pages.clear()
+        self._forms.clear()
+        self._reads.clear()
+
+    def read(self, key: tuple[str, bytes, str]) -> bytes | None:
+        """The body of a 200 JSON answer to the same GET (path, query string, project) since the last change.
+        A read of the OpenAI surface depends on nothing else: the key check and fault rules still run before it,
+        the journal records it, and what depends on the request's other headers (a stream, a file's content) is
+        not JSON, so never remembered. The control API is not cached (its journal and reports change on reads)."""
+        return self._reads.get(key)
+
+    def remember(self, key: tuple[str, bytes, str], body: bytes) -> None:
+        """A read's answer; when checking, one already remembered must be what the handler answered again."""
+        if self._check:
+            known = self._reads.get(key)
+            if known is not None and known != body:
+                raise StaleAnswerError(f"the answer cache held a stale answer to GET {key[0]}: {known!r}, now {body!r}")
+        if len(self._reads) >= MAX_CACHED:
+            self._reads.clear()
+        self._reads[key] = body
+
+    def form(self, source: S, make: Callable[[S], M]) -> M:
+        """`make(source)`, made once per state of `source`: the same wire object for every read until a change, so
+        that its JSON is cached too."""
+        found = self._forms.get(id(source))
+        if found is None:
+            made = make(source)
+            if len(self._forms) >= MAX_CACHED:
+                self._forms.clear()
+            self._forms[id(source)] = (source, made)
+            return made
+        kept = cast(M, found[1])
+        if self._check and make(source) != kept:
+            raise StaleAnswerError(f"the answer cache held a stale {type(kept).__name__} for {source!r}")
+        return kept
 
     def __len__(self) -> int:
         return len(self._json)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import Any
+from typing import Any, cast
 
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
@@ -119,6 +119,12 @@ class Envelope:
                 fault, services.fakes.organization_id, scope, exchange.raw_receive, exchange.send
             ):
                 return
+            if scope["method"] == "GET":
+                read = (scope["path"], scope["query_string"], scope["state"]["project"])
+                answered = services.answers.read(read)
+                if answered is not None and not services.answers.checking:
+                    await exchange.send_json(JSONAnswer(answered))
+                    return
             found = self.routes.find(scope)
             if found is not None:
                 await self._dispatch(exchange, *found)
@@ -138,7 +144,14 @@ class Envelope:
             response = error_response(exc)
         except HTTPException as exc:
             response = await on_http_error(request, exc)
+        answers = self.services.answers
         if type(response) is JSONAnswer:
+            if scope["method"] == "GET":
+                if response.status_code == 200:
+                    read = (scope["path"], scope["query_string"], scope["state"]["project"])
+                    answers.remember(read, cast(bytes, response.body))  # a JSONAnswer's body is bytes
+            elif scope["method"] not in _READS:
+                answers.clear()  # what it changed shows at once, not only once its answer has been sent
             await exchange.send_json(response)
         else:
             await response(scope, exchange.receive, exchange.send)

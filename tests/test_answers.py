@@ -10,15 +10,17 @@ import httpx
 import openai
 import pytest
 from pydantic import BaseModel
+from starlette.applications import Starlette
 
 from bench.ceiling import JOB
-from mockserver.answers import MAX_CACHED, AnswerCache, StaleAnswerError
+from mockserver import Settings, create_app
+from mockserver.answers import CHECK_VARIABLE, MAX_CACHED, AnswerCache, StaleAnswerError
 from mockserver.kinds import DEFAULT_PHASES
 from mockserver.kinds.fine_tuning.lifecycle import FineTuningLifecycle
 from mockserver.kinds.fine_tuning.schemas import FineTuningJob
 from mockserver.schemas.common import CursorListResponse, ListResponse
 from mockserver.services import Services
-from tests.conftest import Advance
+from tests.conftest import Advance, AppClient, training_lines
 
 
 @pytest.fixture
@@ -124,3 +126,95 @@ def test_stale_json_is_refused_when_checking() -> None:
 def _job(job_id: str) -> FineTuningJob:
     """A job as the bench's ceiling serves it, under another id."""
     return FineTuningJob.model_validate_json(JOB).model_copy(update={"id": job_id})
+
+
+def test_a_wire_form_is_made_once_per_state_and_checked() -> None:
+    made: list[str] = []
+
+    def make(source: list[str]) -> FineTuningJob:
+        made.append(source[0])
+        return _job(source[0])
+
+    source = ["ftjob-1"]
+    cache = AnswerCache(check=False)
+    assert cache.form(source, make) is cache.form(source, make)
+    assert made == ["ftjob-1"]
+    source[0] = "ftjob-2"  # a change the cache was not told of
+    cache.clear()
+    assert cache.form(source, make).id == "ftjob-2"
+
+    checking = AnswerCache(check=True)
+    checking.form(source, make)
+    source[0] = "ftjob-3"
+    with pytest.raises(StaleAnswerError, match="stale FineTuningJob"):
+        checking.form(source, make)
+
+
+@pytest.fixture
+def unchecked(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Starlette]:
+    """An app that serves its cache as users' apps do, without the suite's check."""
+
+    def make() -> Starlette:
+        monkeypatch.setenv(CHECK_VARIABLE, "0")
+        return create_app(Settings(clock="manual"))
+
+    return make
+
+
+async def test_a_repeated_read_is_answered_whole_from_the_cache_yet_journaled(
+    unchecked: Callable[[], Starlette], app_client: AppClient, upload_to: Callable[..., Awaitable[str]]
+) -> None:
+    app = unchecked()
+    async with app_client(app) as http:
+        http.headers["authorization"] = "Bearer sk-test"
+        job = await _create(http, await upload_to(http))
+        first = await http.get(f"/v1/fine_tuning/jobs/{job}")
+        # Behind the cache's back (no request, no timer): a repeated read still shows what the cache holds, which
+        # is how a test can tell that it was answered from there.
+        app.state.services.lifecycle(FineTuningLifecycle).get("proj_default", job).status = "queued"
+        again = await http.get(f"/v1/fine_tuning/jobs/{job}")
+        assert again.json() == first.json() and again.json()["status"] == "validating_files"
+        assert again.headers["x-request-id"] != first.headers["x-request-id"]  # the envelope's headers are fresh
+        journal = (await http.get("/_mock/requests", params={"path": f"/v1/fine_tuning/jobs/{job}"})).json()["data"]
+        assert len(journal) == 2
+
+
+async def test_a_cached_read_still_needs_the_key_its_project_and_meets_fault_rules(
+    http: httpx.AsyncClient, upload_to: Callable[..., Awaitable[str]]
+) -> None:
+    job = await _create(http, await upload_to(http))
+    path = f"/v1/fine_tuning/jobs/{job}"
+    assert (await http.get(path)).status_code == 200
+    assert (await http.get(path)).status_code == 200  # cached now
+    assert (await http.get(path, headers={"authorization": ""})).status_code == 401
+    assert (await http.get(path, headers={"openai-project": "proj_other"})).status_code == 404
+    await http.post("/_mock/faults", json={"path": path, "status": 503, "times": 1})
+    assert (await http.get(path)).status_code == 503
+    assert (await http.get(path)).status_code == 200
+
+
+async def test_a_read_the_cache_got_wrong_is_a_500_when_checking(
+    http: httpx.AsyncClient, services: Services, upload_to: Callable[..., Awaitable[str]]
+) -> None:
+    job = await _create(http, await upload_to(http))
+    await http.get("/v1/fine_tuning/jobs")
+    services.lifecycle(FineTuningLifecycle).get("proj_default", job).status = "queued"
+    assert (await http.get("/v1/fine_tuning/jobs")).status_code == 500
+    assert isinstance(services.errors[-1], StaleAnswerError)
+    services.errors.clear()
+
+
+@pytest.fixture
+def upload_to() -> Callable[..., Awaitable[str]]:
+    async def upload(http: httpx.AsyncClient) -> str:
+        response = await http.post(
+            "/v1/files", files={"file": ("t.jsonl", training_lines())}, data={"purpose": "fine-tune"}
+        )
+        return str(response.json()["id"])
+
+    return upload
+
+
+async def _create(http: httpx.AsyncClient, training_file: str) -> str:
+    response = await http.post("/v1/fine_tuning/jobs", json={"model": "gpt-4o-mini", "training_file": training_file})
+    return str(response.json()["id"])

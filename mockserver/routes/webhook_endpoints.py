@@ -8,7 +8,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.errors import InvalidRequestError
-from mockserver.http import answer, project, read_body, read_optional_body, services
+from mockserver.http import (
+    JSONAnswer,
+    answer,
+    answer_kept,
+    answer_kept_list,
+    project,
+    read_body,
+    read_optional_body,
+    services,
+)
 from mockserver.pagination import cursor_list
 from mockserver.schemas.webhook_endpoints import (
     CreateWebhookEndpoint,
@@ -41,13 +50,14 @@ async def create_endpoint(request: Request) -> Response:
 
 async def list_endpoints(request: Request) -> Response:
     endpoints = services(request).endpoints.newest_first(project(request))
-    wire = ((endpoint_id, WebhookEndpointObject.of(endpoint)) for endpoint_id, endpoint in endpoints)
-    return answer(cursor_list(wire, request.query_params))
+    form = services(request).answers.form
+    wire = ((endpoint_id, form(endpoint, WebhookEndpointObject.of)) for endpoint_id, endpoint in endpoints)
+    return answer_kept_list(request, cursor_list(wire, request.query_params))
 
 
 async def retrieve_endpoint(request: Request) -> Response:
     endpoint = services(request).endpoints.of_project(project(request), _endpoint_id(request))
-    return answer(WebhookEndpointObject.of(endpoint))
+    return answer_kept(request, services(request).answers.form(endpoint, WebhookEndpointObject.of))
 
 
 async def update_endpoint(request: Request) -> Response:
@@ -96,8 +106,12 @@ async def test_endpoint(request: Request) -> Response:
     )
 
 
+# The SDK's event types never change while the server runs: serialised once.
+_EVENT_TYPES_JSON = WebhookEventTypeList(data=list(EVENT_TYPES)).model_dump_json().encode()
+
+
 async def list_event_types(request: Request) -> Response:
-    return answer(WebhookEventTypeList(data=list(EVENT_TYPES)))
+    return JSONAnswer(_EVENT_TYPES_JSON)
 
 
 routes: list[Route] = [
