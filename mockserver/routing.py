@@ -70,6 +70,8 @@ def _route_path(scope: Scope) -> str:
 
 
 MAX_REMEMBERED = 4096
+# What `find()` has not looked for yet (None is a remembered miss).
+_UNKNOWN: tuple[Route, dict[str, str]] | None = (Route("/", lambda request: None), {})
 
 
 class RouteTable(BaseRoute):
@@ -137,9 +139,8 @@ class RouteTable(BaseRoute):
         full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
         route_path = _route_path(scope)
         key = (scope["method"], route_path)
-        try:
-            found = self._found[key]
-        except KeyError:
+        found = self._found.get(key, _UNKNOWN)
+        if found is _UNKNOWN:  # a sentinel rather than a KeyError: every cancel's path is new
             found = self._search(*key)
             if len(self._found) >= MAX_REMEMBERED:
                 self._found.clear()
