@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,17 +134,21 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
     results = []
     servers = {ceiling_url: ceiling.pid, mock_url: mock.pid}
     try:
-        chunks = iter([ids[i : i + CANCELS_PER_ROUND] for i in range(0, SEED_JOBS, CANCELS_PER_ROUND)])
-        routes = [
-            ("retrieve", "GET", [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]]),
-            ("list", "GET", ["/v1/fine_tuning/jobs"]),
-            ("cancel", "POST", None),
+        chunks = [ids[i : i + CANCELS_PER_ROUND] for i in range(0, SEED_JOBS, CANCELS_PER_ROUND)]
+        # Per round: the paths it loads. A polling test reads the same objects again and again, which the mock
+        # answers from its answer cache; a first read of each job (its own 40 000 per round, read by no earlier
+        # round) is what a read right after a change costs. Each cancel round likewise gets jobs no earlier round
+        # touched: every request cancels a live job.
+        routes: list[tuple[str, str, Callable[[int], list[str]]]] = [
+            ("retrieve", "GET", lambda _: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]]),
+            ("retrieve, first read", "GET", lambda n: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in chunks[n]]),
+            ("list", "GET", lambda _: ["/v1/fine_tuning/jobs"]),
+            ("cancel", "POST", lambda n: [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in chunks[n]]),
         ]
-        for name, method, paths in routes:
+        for name, method, paths_of in routes:
             rounds: list[tuple[Run, Run]] = []
             for round_number in range(ROUNDS):
-                # Each cancel round gets jobs no earlier round touched: every request cancels a live job.
-                round_paths = paths or [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in next(chunks)]
+                round_paths = paths_of(round_number)
                 order = [ceiling_url, mock_url] if round_number % 2 == 0 else [mock_url, ceiling_url]
                 runs = {url: _load(url, method, round_paths, "sk-bench", servers[url]) for url in order}
                 rounds.append((runs[ceiling_url], runs[mock_url]))
@@ -379,19 +384,19 @@ def main() -> None:
           f"load from {load}, {CONCURRENCY} connections;\n{ROUNDS} rounds of {SECONDS:g} s per server and route, "
           f"back to back; each row is the round with the median mock/ceiling ratio\n")  # fmt: skip
     rows = throughput()
-    print(f"{'route':<10} {'ceiling req/s':>14} {'p50/p99 ms':>14} {'mock req/s':>12} {'p50/p99 ms':>14} {'ratio':>7}"  # noqa: T201
+    print(f"{'route':<20} {'ceiling req/s':>14} {'p50/p99 ms':>14} {'mock req/s':>12} {'p50/p99 ms':>14} {'ratio':>7}"  # noqa: T201
           "   each round's ratio")  # fmt: skip
     ratios = {}
     for name, ceiling, mock, round_ratios, refused, (ceiling_cpu, mock_cpu) in rows:
         ratio = statistics.median(round_ratios)
         ratios[name] = ratio
         each = " ".join(f"{r:.0%}" for r in round_ratios)
-        print(f"{name:<10} {ceiling['rps']:>14.0f} {ceiling['p50_ms']:>6.1f}/{ceiling['p99_ms']:<7.1f} "  # noqa: T201
+        print(f"{name:<20} {ceiling['rps']:>14.0f} {ceiling['p50_ms']:>6.1f}/{ceiling['p99_ms']:<7.1f} "  # noqa: T201
               f"{mock['rps']:>12.0f} {mock['p50_ms']:>6.1f}/{mock['p99_ms']:<7.1f} {ratio:>6.0%}   {each}")  # fmt: skip
-        print(f"{'':<10} server CPU per request: ceiling {ceiling_cpu:.0f} us, mock {mock_cpu:.0f} us "  # noqa: T201
+        print(f"{'':<20} server CPU per request: ceiling {ceiling_cpu:.0f} us, mock {mock_cpu:.0f} us "  # noqa: T201
               f"(ceiling/mock {ceiling_cpu / mock_cpu:.0%})")  # fmt: skip
         if refused:
-            print(f"           (mock answered other than 200: {refused})")  # noqa: T201
+            print(f"{'':<20} (mock answered other than 200: {refused})")  # noqa: T201
     server = statistics.median(mock_server_startup(20)) * 1000
     cli = statistics.median(cli_startup(5)) * 1000
     figures = asyncio.run(in_process())
@@ -409,6 +414,8 @@ def main() -> None:
     lines = [
         (f"cancel at >= 75 % of the ceiling: {ratios['cancel']:.0%}", ratios["cancel"] >= 0.75),
         (f"retrieve at >= 75 % of the ceiling: {ratios['retrieve']:.0%}", ratios["retrieve"] >= 0.75),
+        (f"retrieve, first read, at >= 75 % of the ceiling: {ratios['retrieve, first read']:.0%}",
+         ratios["retrieve, first read"] >= 0.75),
         (f"list at >= 50 % of the ceiling: {ratios['list']:.0%}", ratios["list"] >= 0.5),
         (f"MockServer ready (median of 20): {server:.1f} ms, target < 50 ms", server < 50),
         (f"webhook_receiver set-up and teardown (median of 50): {receiver:.2f} ms, target < 5 ms", receiver < 5),

@@ -33,11 +33,11 @@ from pydantic import BaseModel
 
 from mockserver.schemas.common import ListResponse
 
-# Enough for every object a test polls and the pages it lists, small enough that no workload makes it a memory cost
-# (a fine-tuning job's JSON is about a kilobyte).
 S = TypeVar("S")
 M = TypeVar("M", bound=BaseModel)
 
+# Enough for every object a test polls and the pages it lists, small enough that no workload makes it a memory cost
+# (a fine-tuning job's JSON is about a kilobyte, a page of twenty about twenty).
 MAX_CACHED = 4096
 MAX_PAGES = 256
 CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
@@ -73,7 +73,7 @@ class AnswerCache:
         # that polls a list asks for the same page again and again, and splicing 20 jobs is 20 kB copied twice.
         self._pages: dict[tuple[bytes, tuple[int, ...]], tuple[Sequence[BaseModel], bytes]] = {}
         # Wire forms of kept objects the API shows through another model (a webhook endpoint), by the kept object.
-        self._forms: dict[int, tuple[object, BaseModel]] = {}
+        self._forms: dict[tuple[int, Callable[[Any], BaseModel]], tuple[object, BaseModel]] = {}
         # Whole answers to reads of the OpenAI surface, by path, query string and project (see `read()`).
         self._reads: dict[tuple[str, bytes, str], bytes] = {}
         self._check = os.environ.get(CHECK_VARIABLE) == "1" if check is None else check
@@ -108,12 +108,13 @@ class AnswerCache:
     def form(self, source: S, make: Callable[[S], M]) -> M:
         """`make(source)`, made once per state of `source`: the same wire object for every read until a change, so
         that its JSON is cached too."""
-        found = self._forms.get(id(source))
+        key = (id(source), make)
+        found = self._forms.get(key)
         if found is None:
             made = make(source)
             if len(self._forms) >= MAX_CACHED:
                 self._forms.clear()
-            self._forms[id(source)] = (source, made)
+            self._forms[key] = (source, made)
             return made
         kept = cast(M, found[1])
         if self._check and make(source) != kept:

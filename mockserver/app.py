@@ -41,9 +41,21 @@ class MockApp(Starlette):
         self.state.services = services
 
     def build_middleware_stack(self) -> ASGIApp:
-        handlers = {key: handler for key, handler in self.exception_handlers.items() if key not in (500, Exception)}
-        below = ExceptionMiddleware(self.router, handlers=handlers, debug=self.debug)
-        return Envelope(below, self.state.services, api.table)
+        if any(key in (500, Exception) for key in self.exception_handlers):
+            raise TypeError(
+                "mockserver answers unexpected errors itself (the OpenAI 500 envelope): a handler for 500 or "
+                "Exception would never run"
+            )
+        app: ASGIApp = Envelope(
+            ExceptionMiddleware(self.router, handlers=self.exception_handlers, debug=self.debug),
+            self.state.services,
+            api.table,
+        )
+        # Middleware a user adds (`app.add_middleware(...)`) goes around the envelope, first added outermost, as in
+        # starlette's own stack.
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
 
 
 def create_app(

@@ -145,13 +145,12 @@ class Envelope:
         except HTTPException as exc:
             response = await on_http_error(request, exc)
         answers = self.services.answers
+        if scope["method"] not in _READS:
+            answers.clear()  # what it changed shows at once, not only once its answer (or stream) has been sent
         if type(response) is JSONAnswer:
-            if scope["method"] == "GET":
-                if response.status_code == 200:
-                    read = (scope["path"], scope["query_string"], scope["state"]["project"])
-                    answers.remember(read, cast(bytes, response.body))  # a JSONAnswer's body is bytes
-            elif scope["method"] not in _READS:
-                answers.clear()  # what it changed shows at once, not only once its answer has been sent
+            if scope["method"] == "GET" and response.status_code == 200:
+                read = (scope["path"], scope["query_string"], scope["state"]["project"])
+                answers.remember(read, cast(bytes, response.body))  # a JSONAnswer's body is bytes
             await exchange.send_json(response)
         else:
             await response(scope, exchange.receive, exchange.send)

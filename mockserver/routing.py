@@ -69,9 +69,9 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
+# Paths remembered, and the longest one remembered: bounded in count and in size (an id is a few dozen characters).
 MAX_REMEMBERED = 4096
-# What `find()` has not looked for yet (None is a remembered miss).
-_UNKNOWN: tuple[Route, dict[str, str]] | None = (Route("/", lambda request: None), {})
+MAX_REMEMBERED_PATH = 256
 
 
 class RouteTable(BaseRoute):
@@ -88,7 +88,7 @@ class RouteTable(BaseRoute):
         # What `find()` found for recent (method, path) pairs: a client that polls asks for the same path again and
         # again. The table holds no app's state, so neither does this; it is bounded, and a race between two
         # threads' servers only costs a search.
-        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]] | None] = {}
+        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
         # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
         self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
         for route in self.routes:
@@ -139,14 +139,15 @@ class RouteTable(BaseRoute):
         full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
         route_path = _route_path(scope)
         key = (scope["method"], route_path)
-        found = self._found.get(key, _UNKNOWN)
-        if found is _UNKNOWN:  # a sentinel rather than a KeyError: every cancel's path is new
-            found = self._search(*key)
-            if len(self._found) >= MAX_REMEMBERED:
-                self._found.clear()
-            self._found[key] = found
+        found = self._found.get(key)
         if found is None:
-            return None
+            found = self._search(*key)
+            if found is None:
+                return None  # misses are not remembered: any path can miss, and they would crowd out the rest
+            if len(route_path) <= MAX_REMEMBERED_PATH:
+                if len(self._found) >= MAX_REMEMBERED:
+                    self._found.clear()
+                self._found[key] = found
         route, params = found
         return route, {"endpoint": route.endpoint, "path_params": {**scope.get("path_params", {}), **params}}
 

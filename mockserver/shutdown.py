@@ -33,7 +33,9 @@ class Shutdown:
         # With the loop named, `current_task` skips asking for the running loop, which on Python 3.11 is a
         # `getpid()` system call (a fork check): one on every request, the only one the server made beside its
         # reads and writes.
-        task = asyncio.current_task(self._loop)
+        task = asyncio.current_task(self._loop) if self._loop is not None else None
+        if task is None:  # no lifespan ran, or it ran on another loop than this request's
+            task = asyncio.current_task()
         if task is not None:
             self._requests[task] = scope
         return task

@@ -11,6 +11,9 @@ import openai
 import pytest
 from pydantic import BaseModel
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bench.ceiling import JOB
 from mockserver import Settings, create_app
@@ -218,3 +221,33 @@ def upload_to() -> Callable[..., Awaitable[str]]:
 async def _create(http: httpx.AsyncClient, training_file: str) -> str:
     response = await http.post("/v1/fine_tuning/jobs", json={"model": "gpt-4o-mini", "training_file": training_file})
     return str(response.json()["id"])
+
+
+async def test_middleware_a_user_adds_goes_around_the_envelope(app_client: AppClient) -> None:
+    seen: list[str] = []
+
+    class Spy:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append(scope.get("path", scope["type"]))
+            await self.app(scope, receive, send)
+
+    app = create_app(Settings(clock="manual"))
+    app.add_middleware(Spy)
+    async with app_client(app) as http:
+        answered = await http.get("/v1/models", headers={"authorization": "Bearer sk-test"})
+    assert answered.status_code == 200 and "x-request-id" in answered.headers
+    assert "/v1/models" in seen
+
+
+async def test_a_handler_for_unexpected_errors_is_refused_rather_than_ignored(app_client: AppClient) -> None:
+    async def handler(request: Request, exc: Exception) -> Response:
+        return Response("handled", status_code=500)
+
+    app = create_app(Settings(clock="manual"))
+    app.add_exception_handler(Exception, handler)
+    async with app_client(app, checked=False) as http:
+        with pytest.raises(TypeError, match="answers unexpected errors itself"):
+            await http.get("/v1/models")

@@ -10,7 +10,7 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Scope
 
 from mockserver.routes import PREFIXES, table
-from mockserver.routing import MAX_REMEMBERED, RouteTable
+from mockserver.routing import MAX_REMEMBERED, MAX_REMEMBERED_PATH, RouteTable
 
 METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH")
 
@@ -131,5 +131,8 @@ def test_what_find_remembers_stays_bounded() -> None:
         assert found is not None and found[1]["path_params"] == {"thing_id": str(number)}
     assert len(remembering._found) <= MAX_REMEMBERED
     assert remembering.find(_scope("GET", "/things/7")) is not None  # found again after being forgotten
-    assert remembering.find(_scope("POST", "/things/7")) is None  # and a miss is remembered as one
-    assert remembering.find(_scope("POST", "/things/7")) is None
+    remembering._found.clear()
+    assert remembering.find(_scope("POST", "/things/7")) is None  # a miss, never remembered
+    long = "x" * (MAX_REMEMBERED_PATH + 1)
+    assert remembering.find(_scope("GET", f"/things/{long}")) is not None  # found, but too long to remember
+    assert remembering._found == {}
