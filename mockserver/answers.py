@@ -118,7 +118,9 @@ class AnswerCache:
             return made
         kept = cast(M, found[1])
         if self._check and make(source) != kept:
-            raise StaleAnswerError(f"the answer cache held a stale {type(kept).__name__} for {source!r}")
+            # Named by type and id only: a source is internal (a webhook endpoint holds its signing secret).
+            named = f"{type(source).__name__} {getattr(source, 'id', '?')}"
+            raise StaleAnswerError(f"the answer cache held a stale {type(kept).__name__} for {named}")
         return kept
 
     def __len__(self) -> int:
