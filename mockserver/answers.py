@@ -41,6 +41,8 @@ M = TypeVar("M", bound=BaseModel)
 MAX_CACHED = 4096
 MAX_PAGES = 256
 CHECK_VARIABLE = "MOCKSERVER_CHECK_ANSWER_CACHE"
+# A GET of the OpenAI surface, as the whole-answer cache knows it: path, query string, project.
+ReadKey = tuple[str, bytes, str]
 
 
 @functools.cache
@@ -75,7 +77,7 @@ class AnswerCache:
         # Wire forms of kept objects the API shows through another model (a webhook endpoint), by the kept object.
         self._forms: dict[tuple[int, Callable[[Any], BaseModel]], tuple[object, BaseModel]] = {}
         # Whole answers to reads of the OpenAI surface, by path, query string and project (see `read()`).
-        self._reads: dict[tuple[str, bytes, str], bytes] = {}
+        self._reads: dict[ReadKey, bytes] = {}
         self._check = os.environ.get(CHECK_VARIABLE) == "1" if check is None else check
 
     @property
@@ -88,14 +90,14 @@ class AnswerCache:
         self._forms.clear()
         self._reads.clear()
 
-    def read(self, key: tuple[str, bytes, str]) -> bytes | None:
+    def read(self, key: ReadKey) -> bytes | None:
         """The body of a 200 JSON answer to the same GET (path, query string, project) since the last change.
         A read of the OpenAI surface depends on nothing else: the key check and fault rules still run before it,
         the journal records it, and what depends on the request's other headers (a stream, a file's content) is
         not JSON, so never remembered. The control API is not cached (its journal and reports change on reads)."""
         return self._reads.get(key)
 
-    def remember(self, key: tuple[str, bytes, str], body: bytes) -> None:
+    def remember(self, key: ReadKey, body: bytes) -> None:
         """A read's answer; when checking, one already remembered must be what the handler answered again."""
         if self._check:
             known = self._reads.get(key)

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import clock as clocks
+from mockserver.answers import ReadKey
 from mockserver.auth import Access, UrlStyle, authenticate
 from mockserver.errors import APIError, AuthenticationError, RequestTooLargeError
 from mockserver.handlers import error_response, on_http_error, unexpected_error
@@ -119,6 +120,7 @@ class Envelope:
                 fault, services.fakes.organization_id, scope, exchange.raw_receive, exchange.send
             ):
                 return
+            read: ReadKey | None = None
             if scope["method"] == "GET":
                 read = (scope["path"], scope["query_string"], scope["state"]["project"])
                 answered = services.answers.read(read)
@@ -127,13 +129,14 @@ class Envelope:
                     return
             found = self.routes.find(scope)
             if found is not None:
-                await self._dispatch(exchange, *found)
+                await self._dispatch(exchange, *found, read)
                 return
         await self.app(scope, exchange.receive, exchange.send)
 
-    async def _dispatch(self, exchange: _Exchange, route: Route, child_scope: Scope) -> None:
+    async def _dispatch(self, exchange: _Exchange, route: Route, child_scope: Scope, read: ReadKey | None) -> None:
         """An OpenAI-surface request straight to its endpoint: the work of starlette's router, exception middleware
-        and `request_response`, without their layers (an endpoint's errors are this envelope's to answer anyway)."""
+        and `request_response`, without their layers (an endpoint's errors are this envelope's to answer anyway).
+        `read`: a GET's key in the answer cache, where its answer is remembered."""
         scope = exchange.scope
         scope.update(child_scope)
         scope["route"] = route
@@ -148,8 +151,7 @@ class Envelope:
         if scope["method"] not in _READS:
             answers.clear()  # what it changed shows at once, not only once its answer (or stream) has been sent
         if type(response) is JSONAnswer:
-            if scope["method"] == "GET" and response.status_code == 200:
-                read = (scope["path"], scope["query_string"], scope["state"]["project"])
+            if read is not None and response.status_code == 200:
                 answers.remember(read, cast(bytes, response.body))  # a JSONAnswer's body is bytes
             await exchange.send_json(response)
         else:

@@ -96,7 +96,7 @@ class Services:
     shutdown: Shutdown
     # Every object's transitions (the inspector's timelines), recorded as they happen.
     timelines: Timelines
-    # The JSON of kept objects, between two changes (`mockserver.answers`).
+    # What the OpenAI surface answered, kept between two changes (`mockserver.answers`).
     answers: AnswerCache
     fixtures: LoadedFixtures | None = None
     # Unexpected exceptions the app turned into 500s; `MockServer.check()` raises them in the test.
