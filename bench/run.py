@@ -39,6 +39,8 @@ CONCURRENCY = 32
 # (on httptools and uvloop the ceiling cancels about 26 000 a second). A round that still ran out is refused below.
 CANCELS_PER_ROUND = 40_000
 SEED_JOBS = ROUNDS * CANCELS_PER_ROUND
+# The mock whose cancel changes nothing (`floor_server.py`): what every POST costs before any state changes.
+FLOOR_ROW = "cancel, no change"
 
 
 def _start(command: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
@@ -125,33 +127,34 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
     """
     work = Path(tempfile.mkdtemp())
     ids = _seed(work / "seed.json", SEED_JOBS)
+    seed = str(work / "seed.json")
+    serve = ["serve", "--port", "0", "--clock", "manual", "--log-level", "warning", "--fixtures", seed]
     ceiling, ceiling_url = _start([sys.executable, str(HERE / "ceiling.py")], "port")
-    mock, mock_url = _start(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--clock", "manual", "--log-level", "warning",
-         "--fixtures", str(work / "seed.json")],
-        "line",
-    )  # fmt: skip
+    mock, mock_url = _start([sys.executable, "-m", "mockserver", *serve], "line")
+    floor, floor_url = _start([sys.executable, str(HERE / "floor_server.py"), *serve], "line")
     results = []
-    servers = {ceiling_url: ceiling.pid, mock_url: mock.pid}
+    servers = {ceiling_url: ceiling.pid, mock_url: mock.pid, floor_url: floor.pid}
     try:
         chunks = [ids[i : i + CANCELS_PER_ROUND] for i in range(0, SEED_JOBS, CANCELS_PER_ROUND)]
         # Per round: the paths it loads. A polling test reads the same objects again and again, which the mock
         # answers from its answer cache; a first read of each job (its own 40 000 per round, read by no earlier
         # round) is what a read right after a change costs. Each cancel round likewise gets jobs no earlier round
-        # touched: every request cancels a live job.
-        routes: list[tuple[str, str, Callable[[int], list[str]]]] = [
-            ("retrieve", "GET", lambda _: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]]),
-            ("retrieve, first read", "GET", lambda n: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in chunks[n]]),
-            ("list", "GET", lambda _: ["/v1/fine_tuning/jobs"]),
-            ("cancel", "POST", lambda n: [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in chunks[n]]),
+        # touched: every request cancels a live job. The floor server's cancels change nothing, so its rounds
+        # take the same jobs (from its own copy).
+        routes: list[tuple[str, str, Callable[[int], list[str]], str]] = [
+            ("retrieve", "GET", lambda _: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]], mock_url),
+            ("retrieve, first read", "GET", lambda n: [f"/v1/fine_tuning/jobs/{i}" for i in chunks[n]], mock_url),
+            ("list", "GET", lambda _: ["/v1/fine_tuning/jobs"], mock_url),
+            ("cancel", "POST", lambda n: [f"/v1/fine_tuning/jobs/{i}/cancel" for i in chunks[n]], mock_url),
+            (FLOOR_ROW, "POST", lambda n: [f"/v1/fine_tuning/jobs/{i}/cancel" for i in chunks[n]], floor_url),
         ]
-        for name, method, paths_of in routes:
+        for name, method, paths_of, mock_like in routes:
             rounds: list[tuple[Run, Run]] = []
             for round_number in range(ROUNDS):
                 round_paths = paths_of(round_number)
-                order = [ceiling_url, mock_url] if round_number % 2 == 0 else [mock_url, ceiling_url]
+                order = [ceiling_url, mock_like] if round_number % 2 == 0 else [mock_like, ceiling_url]
                 runs = {url: _load(url, method, round_paths, "sk-bench", servers[url]) for url in order}
-                rounds.append((runs[ceiling_url], runs[mock_url]))
+                rounds.append((runs[ceiling_url], runs[mock_like]))
             ratios = [mock_run["rps"] / ceiling_run["rps"] for ceiling_run, mock_run in rounds]
             median_round = rounds[sorted(range(ROUNDS), key=ratios.__getitem__)[ROUNDS // 2]]
             refused: dict[str, int] = {}
@@ -163,12 +166,12 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
                 statistics.median(run["cpu_us"] for run, _ in rounds),
                 statistics.median(run["cpu_us"] for _, run in rounds),
             )
-            if name == "cancel" and refused:
+            if name in ("cancel", FLOOR_ROW) and refused:
                 # A cancel that found its job already cancelled is a cheap 400: a ratio with it in is not a ratio.
                 ratios = [math.nan] * ROUNDS
             results.append((name, *median_round, ratios, refused, cpu))
     finally:
-        for process in (ceiling, mock):
+        for process in (ceiling, mock, floor):
             process.terminate()
             process.wait(10)
             if process.stdout:
@@ -397,6 +400,8 @@ def main() -> None:
               f"(ceiling/mock {ceiling_cpu / mock_cpu:.0%})")  # fmt: skip
         if refused:
             print(f"{'':<20} (mock answered other than 200: {refused})")  # noqa: T201
+    print(f"({FLOOR_ROW}: the mock with a cancel that only finds the job and answers it, bench/floor_server.py; "  # noqa: T201
+          "no target: what the request path of any POST costs before the state changes)")  # fmt: skip
     server = statistics.median(mock_server_startup(20)) * 1000
     cli = statistics.median(cli_startup(5)) * 1000
     figures = asyncio.run(in_process())

@@ -102,11 +102,35 @@ def test_order_decides_between_overlapping_routes_as_in_starlette() -> None:
             assert (found and found[0]) == (expected[1] if expected[0] is Match.FULL else None), (routes, method, path)
 
 
-def test_a_route_with_a_parameter_first_is_refused() -> None:
+def test_parameters_anywhere_and_a_trailing_path_match_as_in_starlette() -> None:
     async def endpoint(request: object) -> None: ...
 
-    with pytest.raises(ValueError, match="first segment after the prefix is literal"):
-        RouteTable([Route("/{anything}/x", endpoint)])
+    routes = [
+        Route("/{anything}/x", endpoint, methods=["GET"]),
+        Route("/a/{b}/{c}", endpoint, methods=["GET"]),
+        Route("/a/x/{rest:path}", endpoint, methods=["GET"]),
+        Route("/a/{b}/x", endpoint, methods=["POST"]),
+    ]
+    ordered, router = RouteTable(routes), Router(routes=routes)
+    paths = ["/q/x", "/a/x", "/a/x/", "/a/x/x", "/a/x/y/z", "/a//x", "/a/b/x", "//x", "/a/x/y/", "x", ""]
+    for method, path in itertools.product(METHODS, paths):
+        scope = _scope(method, path)
+        expected = _starlette_choice(router, scope)
+        match, child = ordered.matches(scope)
+        assert (match, child.get("route"), child.get("path_params")) == (
+            expected[0],
+            expected[1],
+            expected[2].get("path_params"),
+        ), (method, path)
+
+
+def test_a_parameter_that_is_not_a_whole_segment_is_refused() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    with pytest.raises(ValueError, match="whole segment"):
+        RouteTable([Route("/files/{file_id}.json", endpoint, methods=["GET"])])
+    with pytest.raises(ValueError, match="only at the end"):
+        RouteTable([Route("/files/{rest:path}/x", endpoint, methods=["GET"])])
 
 
 def test_a_route_the_envelope_could_not_dispatch_is_refused() -> None:
