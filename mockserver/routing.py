@@ -2,65 +2,73 @@
 
 Starlette's router tries its routes one by one, each with a regex. The OpenAI surface has well over a hundred
 across its three URL prefixes, so a call near the end of the list paid for every route before it, on every request.
-The table files its routes in a tree of path segments: a literal segment is a child by its text, a parameter the
-child any non-empty segment takes, and a trailing `:path` parameter takes whatever is left. A path walks the tree
-once, segment by segment, and ends at the routes its shape admits, each with its parameters. Of those the first in
-the table's order wins, as in starlette's router: the first full match, else the first partial one (a 405).
+The table files each route under the shape of the paths it can match: the first segment (which every API route
+spells out), the number of segments, and the last segment when the route spells it out. A request is tried against
+its shape's routes only, in their order in the table, with starlette's own matching. So the result is what
+starlette's router would give: the first full match, else the first partial one (a 405).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.convertors import PathConvertor, StringConvertor
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
-# A route where a path ends: its place in the table (which decides between overlapping routes), the route, and the
-# names of its parameters in the order the path gives their values.
-_End = tuple[int, Route, tuple[str, ...]]
+# (head: the URL prefix, if any, and the first segment after it; number of segments; last segment or None for
+# "whatever the path has there")
+Shape = tuple[str, int, str | None]
 
 
-class _Node:
-    """Where a path is after some of its segments: what the next segment may be, and the routes that end here."""
+def _head(path: str, prefixes: Sequence[str]) -> str:
+    """The path's URL prefix (the longest of `prefixes` it has) and the segment that follows it, else its first
+    segment: `/openai/v1/files/x` -> `/openai/v1/files`."""
+    for prefix in prefixes:
+        if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] == "/":
+            start = len(prefix) + 1
+            break
+    else:
+        start = 1
+    end = path.find("/", start)
+    return path if end == -1 else path[:end]
 
-    __slots__ = ("literal", "parameter", "ends", "rest")
 
-    def __init__(self) -> None:
-        self.literal: dict[str, _Node] = {}
-        self.parameter: _Node | None = None  # a `{name}`: any segment but an empty one, as starlette's `[^/]+`
-        self.ends: list[_End] = []  # routes whose template ends after this node's segment
-        self.rest: list[_End] = []  # routes whose last parameter (`{name:path}`) takes what follows this node
+class _Pattern(NamedTuple):
+    head: str
+    segments: int  # a minimum where `variable`
+    last: str | None
+    variable: bool  # a `:path` parameter can span segments
 
-    def add(self, template: str, end: _End) -> None:
-        node = self
-        segments = template.split("/")[1:]  # the template's leading slash
-        for position, segment in enumerate(segments):
-            if segment.startswith("{") and segment.endswith("}") and segment.count("{") == 1:
-                if segment.endswith(":path}"):
-                    if position != len(segments) - 1:
-                        raise ValueError(f"{template}: a route table takes a path parameter only at the end")
-                    node.rest.append(end)
-                    return
-                if node.parameter is None:
-                    node.parameter = _Node()
-                node = node.parameter
-            elif "{" in segment or "}" in segment:
-                raise ValueError(f"{template}: a route table needs each parameter to be a whole segment")
-            else:
-                node = node.literal.setdefault(segment, _Node())
-        node.ends.append(end)
+    @classmethod
+    def of(cls, template: str, prefixes: Sequence[str]) -> _Pattern:
+        segments = template.strip("/").split("/")
+        head = _head(template, prefixes)
+        if "{" in head:
+            raise ValueError(f"{template}: a route table needs routes whose first segment after the prefix is literal")
+        variable = ":path}" in template
+        last = None if variable or "{" in segments[-1] else segments[-1]
+        return cls(head, len(segments), last, variable)
+
+    def admits(self, shape: Shape) -> bool:
+        head, count, last = shape
+        if head != self.head or (count != self.segments and not (self.variable and count > self.segments)):
+            return False
+        return self.last is None or self.last == last
 
 
 def _route_path(scope: Scope) -> str:
     """The path below the mount, as starlette's routes match it."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.startswith(root) and path != root and path[len(root)] == "/":
-        return path[len(root) :]
+    if root and path.startswith(root):
+        if path == root:
+            return ""
+        if path[len(root)] == "/":
+            return path[len(root) :]
     return path
 
 
@@ -70,10 +78,23 @@ MAX_REMEMBERED_PATH = 256
 
 
 class RouteTable(BaseRoute):
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(self, routes: Sequence[Route], *, prefixes: Sequence[str] = ()) -> None:
+        """`prefixes`: URL prefixes the routes sit below (`/v1`); the segment after one tells routes apart better
+        than the prefix itself, which all of them share."""
         self.routes = list(routes)
-        self._root = _Node()
-        for index, route in enumerate(self.routes):
+        self._prefixes = sorted(prefixes, key=len, reverse=True)  # `/openai/v1` before `/openai`
+        self._patterns = [(_Pattern.of(route.path, self._prefixes), route) for route in self.routes]
+        shapes: set[Shape] = set()
+        for pattern, _ in self._patterns:
+            shapes |= {(pattern.head, pattern.segments, pattern.last), (pattern.head, pattern.segments, None)}
+        self._by_shape = {shape: self._admitting(shape) for shape in shapes}
+        # What `find()` found for recent (method, path) pairs: a client that polls asks for the same path again and
+        # again. The table holds no app's state, so neither does this; it is bounded, and a race between two
+        # threads' servers only costs a search.
+        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
+        # By `id()`: starlette's routes compare by value, so they cannot be keys themselves.
+        self._methods = {id(route): frozenset(route.methods or ()) for route in self.routes}
+        for route in self.routes:
             # What `find()` relies on: a method to check, parameters that are the text they match, and an endpoint
             # the envelope can await with the request.
             if (
@@ -85,44 +106,29 @@ class RouteTable(BaseRoute):
                     f"{route.path}: a route table needs routes with methods, async function endpoints and string or "
                     "path parameters"
                 )
-            self._root.add(route.path, (index, route, tuple(route.param_convertors)))
-        self._methods = [frozenset(route.methods or ()) for route in self.routes]
-        # What `find()` found for recent (method, path) pairs: a client that polls asks for the same path again and
-        # again. The table holds no app's state, so neither does this; it is bounded, and a race between two
-        # threads' servers only costs a search.
-        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
 
-    def _walk(self, route_path: str) -> list[tuple[_End, tuple[str, ...]]]:
-        """Every route the path's segments admit, whatever its method, with the values of its parameters."""
-        segments = route_path.split("/")
-        if segments[0]:  # not a path at all
-            return []
-        count = len(segments)
-        found: list[tuple[_End, tuple[str, ...]]] = []
-        # Depth first, by hand: most paths take one way through the tree, and a literal and a parameter child
-        # both admitting a segment is the only fork.
-        pending: list[tuple[_Node, int, tuple[str, ...]]] = [(self._root, 1, ())]
-        while pending:
-            node, position, values = pending.pop()
-            if position == count:
-                found.extend((end, values) for end in node.ends)
-                continue
-            if node.rest:  # starlette's `.*`: the rest of the path after this segment's slash, even nothing
-                rest = "/".join(segments[position:])
-                found.extend((end, (*values, rest)) for end in node.rest)
-            segment = segments[position]
-            child = node.literal.get(segment)
-            if child is not None:
-                pending.append((child, position + 1, values))
-            if node.parameter is not None and segment:
-                pending.append((node.parameter, position + 1, (*values, segment)))
+    def _admitting(self, shape: Shape) -> list[Route]:
+        return [route for pattern, route in self._patterns if pattern.admits(shape)]
+
+    def _candidates(self, route_path: str) -> list[Route]:
+        if "\n" in route_path:
+            # A route's regex ends in `$`, which also matches before a final newline, and `.*` stops at one: such
+            # a path (`%0A` in the URL) is not of the shape its text says, so every route is tried, as starlette does.
+            return self.routes
+        segments = route_path.split("/")  # a leading "" for the leading slash
+        head, count, last = _head(route_path, self._prefixes), len(segments) - 1, segments[-1]
+        found = self._by_shape.get((head, count, last))
+        if found is None:
+            found = self._by_shape.get((head, count, None))
+        if found is None:  # longer than any route spells out: only variable-length routes can match
+            found = self._admitting((head, count, last))
         return found
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
         partial: tuple[Route, Scope] | None = None
-        for (_, route, _), _ in sorted(self._walk(_route_path(scope)), key=lambda hit: hit[0][0]):
+        for route in self._candidates(_route_path(scope)):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 # The router sets `scope["route"]` to the table and then applies this: `handle()` and anything
@@ -137,7 +143,7 @@ class RouteTable(BaseRoute):
     def find(self, scope: Scope) -> tuple[Route, Scope] | None:
         """The route that fully matches the request and the scope it adds (its endpoint and path parameters), or
         None when none does (an unknown path, or a known one with another method): what `matches()` gives for a
-        full match, found in one walk of the tree."""
+        full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
         route_path = _route_path(scope)
         key = (scope["method"], route_path)
         found = self._found.get(key)
@@ -153,16 +159,14 @@ class RouteTable(BaseRoute):
         return route, {"endpoint": route.endpoint, "path_params": {**scope.get("path_params", {}), **params}}
 
     def _search(self, method: str, route_path: str) -> tuple[Route, dict[str, str]] | None:
-        best: tuple[_End, tuple[str, ...]] | None = None
-        for hit in self._walk(route_path):
-            index = hit[0][0]
-            if method in self._methods[index] and (best is None or index < best[0][0]):
-                best = hit
-        if best is None:
-            return None
-        (_, route, names), values = best
-        # String and path parameters are the text they match (checked when the table was built).
-        return route, dict(zip(names, values, strict=True))
+        for route in self._candidates(route_path):
+            if method not in self._methods[id(route)]:
+                continue
+            match = route.path_regex.match(route_path)
+            if match is not None:
+                # String and path parameters are the text they match (checked when the table was built).
+                return route, match.groupdict()
+        return None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         route: Route = scope["route"]

@@ -30,5 +30,6 @@ table = RouteTable(
         Route(prefix + route.path, route.endpoint, methods=route.methods, name=route.name)
         for prefix in PREFIXES
         for route in resource_routes
-    ]
+    ],
+    prefixes=PREFIXES,
 )
