@@ -126,9 +126,9 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
     alternates), and the ratio is taken within each round, where both saw the same machine.
     """
     work = Path(tempfile.mkdtemp())
-    ids = _seed(work / "seed.json", SEED_JOBS)
-    seed = str(work / "seed.json")
-    serve = ["serve", "--port", "0", "--clock", "manual", "--log-level", "warning", "--fixtures", seed]
+    seed = work / "seed.json"
+    ids = _seed(seed, SEED_JOBS)
+    serve = ["serve", "--port", "0", "--clock", "manual", "--log-level", "warning", "--fixtures", str(seed)]
     ceiling, ceiling_url = _start([sys.executable, str(HERE / "ceiling.py")], "port")
     mock, mock_url = _start([sys.executable, "-m", "mockserver", *serve], "line")
     floor, floor_url = _start([sys.executable, str(HERE / "floor_server.py"), *serve], "line")
@@ -136,17 +136,26 @@ def throughput() -> list[tuple[str, Run, Run, list[float], dict[str, int], tuple
     servers = {ceiling_url: ceiling.pid, mock_url: mock.pid, floor_url: floor.pid}
     try:
         chunks = [ids[i : i + CANCELS_PER_ROUND] for i in range(0, SEED_JOBS, CANCELS_PER_ROUND)]
+
         # Per round: the paths it loads. A polling test reads the same objects again and again, which the mock
         # answers from its answer cache; a first read of each job (its own 40 000 per round, read by no earlier
         # round) is what a read right after a change costs. Each cancel round likewise gets jobs no earlier round
         # touched: every request cancels a live job. The floor server's cancels change nothing, so its rounds
         # take the same jobs (from its own copy).
+        def cancels(n: int) -> list[str]:
+            return [f"/v1/fine_tuning/jobs/{job_id}/cancel" for job_id in chunks[n]]
+
         routes: list[tuple[str, str, Callable[[int], list[str]], str]] = [
             ("retrieve", "GET", lambda _: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in ids[:1000]], mock_url),
-            ("retrieve, first read", "GET", lambda n: [f"/v1/fine_tuning/jobs/{i}" for i in chunks[n]], mock_url),
+            (
+                "retrieve, first read",
+                "GET",
+                lambda n: [f"/v1/fine_tuning/jobs/{job_id}" for job_id in chunks[n]],
+                mock_url,
+            ),
             ("list", "GET", lambda _: ["/v1/fine_tuning/jobs"], mock_url),
-            ("cancel", "POST", lambda n: [f"/v1/fine_tuning/jobs/{i}/cancel" for i in chunks[n]], mock_url),
-            (FLOOR_ROW, "POST", lambda n: [f"/v1/fine_tuning/jobs/{i}/cancel" for i in chunks[n]], floor_url),
+            ("cancel", "POST", cancels, mock_url),
+            (FLOOR_ROW, "POST", cancels, floor_url),
         ]
         for name, method, paths_of, mock_like in routes:
             rounds: list[tuple[Run, Run]] = []

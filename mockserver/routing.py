@@ -14,6 +14,8 @@ import inspect
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+# The path below the mount exactly as each route's own `matches()` takes it (a private helper, but the same one).
+from starlette._utils import get_route_path
 from starlette.convertors import PathConvertor, StringConvertor
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound, Route
@@ -58,18 +60,6 @@ class _Pattern(NamedTuple):
         if head != self.head or (count != self.segments and not (self.variable and count > self.segments)):
             return False
         return self.last is None or self.last == last
-
-
-def _route_path(scope: Scope) -> str:
-    """The path below the mount, as starlette's routes match it."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root):
-        if path == root:
-            return ""
-        if path[len(root)] == "/":
-            return path[len(root) :]
-    return path
 
 
 # Paths remembered, and the longest one remembered: bounded in count and in size (an id is a few dozen characters).
@@ -128,7 +118,7 @@ class RouteTable(BaseRoute):
         if scope["type"] != "http":
             return Match.NONE, {}
         partial: tuple[Route, Scope] | None = None
-        for route in self._candidates(_route_path(scope)):
+        for route in self._candidates(get_route_path(scope)):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 # The router sets `scope["route"]` to the table and then applies this: `handle()` and anything
@@ -144,7 +134,7 @@ class RouteTable(BaseRoute):
         """The route that fully matches the request and the scope it adds (its endpoint and path parameters), or
         None when none does (an unknown path, or a known one with another method): what `matches()` gives for a
         full match, from the routes of the path's shape that take the method, each tried with its regex alone."""
-        route_path = _route_path(scope)
+        route_path = get_route_path(scope)
         key = (scope["method"], route_path)
         found = self._found.get(key)
         if found is None:
